@@ -1,0 +1,137 @@
+//! The trait `#[gen_server]` implements, and what `init` may return.
+
+use std::convert::Infallible;
+use std::future::Future;
+
+use crate::{ActorRef, Context, ExitReason};
+
+/// A server type: implemented by [`#[gen_server]`](crate::gen_server) from an
+/// `impl` block, not by hand.
+///
+/// The associated types are what the generated API is built from: `Args` is
+/// what [`Builder::start`](crate::Builder::start) takes (the parameters of
+/// `init`, as a tuple when there are several), `InitError` is the error `init`
+/// can return ([`Infallible`] when it returns `Self`), and `Ref` is the
+/// generated client handle.
+///
+/// The methods are the glue between the runtime and your handlers; they are
+/// hidden from the docs and may change in any release.
+pub trait GenServer: Sized + Send + 'static {
+    /// What `init` takes: `()` for none, the value for one, a tuple for several.
+    type Args: Send + 'static;
+    /// What `init` can fail with.
+    type InitError: Send + 'static;
+    /// The generated client handle (for `struct Counter`, `CounterRef`).
+    type Ref: From<ActorRef<Self>> + Clone + Send + Sync + 'static;
+    #[doc(hidden)]
+    type Msg: Send + 'static;
+    #[doc(hidden)]
+    type Continue: Send + 'static;
+
+    #[doc(hidden)]
+    fn __init(
+        args: Self::Args,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<Init<Self>, Self::InitError>> + Send + '_;
+
+    #[doc(hidden)]
+    fn __handle<'a>(
+        &'a mut self,
+        msg: Self::Msg,
+        ctx: &'a mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send + 'a;
+
+    #[doc(hidden)]
+    fn __continue<'a>(
+        &'a mut self,
+        arg: Self::Continue,
+        ctx: &'a mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send + 'a;
+
+    #[doc(hidden)]
+    fn __terminate<'a>(
+        &'a mut self,
+        reason: &'a ExitReason,
+        ctx: &'a mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send + 'a;
+}
+
+/// A server that has an `#[info]` handler for messages of type `M`, so that
+/// [`ActorRef::send_info`] and the timers accept them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `#[info]` handler for `{M}`",
+    label = "no `#[info]` handler takes this message",
+    note = "add `#[info] fn on_message(&mut self, msg: {M})` to the `#[gen_server]` impl of `{Self}`"
+)]
+pub trait Info<M>: GenServer {
+    #[doc(hidden)]
+    fn __into_msg(msg: M) -> Self::Msg;
+}
+
+/// What `init` may return besides `Self`: OTP's `{:ok, state}` or `:ignore`.
+///
+/// `init` may return `Self`, `Result<Self, E>`, `Init<Self>` or
+/// `Result<Init<Self>, E>`.
+///
+/// ```
+/// use gen_server::prelude::*;
+///
+/// struct Optional;
+///
+/// #[gen_server]
+/// impl Optional {
+///     fn init(enabled: bool) -> Init<Self> {
+///         if enabled { Init::Ready(Optional) } else { Init::Ignore }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// assert!(matches!(Optional::start(false).await, Err(StartError::Ignored)));
+/// # }
+/// ```
+#[derive(Debug)]
+pub enum Init<A> {
+    /// Run with this state.
+    Ready(A),
+    /// Do not run: [`start`](crate::Builder::start) fails with
+    /// [`StartError::Ignored`](crate::StartError::Ignored) (OTP's `:ignore`).
+    Ignore,
+}
+
+/// The return types `init` may have, other than `Self`.
+#[diagnostic::on_unimplemented(
+    message = "`init` must return `Self`, `Result<Self, E>`, `Init<Self>` or `Result<Init<Self>, E>`",
+    label = "`init` returns `{Self}`"
+)]
+pub trait InitOutput<A> {
+    /// The error `start` reports when `init` fails.
+    type Error: Send + 'static;
+    /// Converts to the one shape the runtime uses.
+    fn into_init(self) -> Result<Init<A>, Self::Error>;
+}
+
+impl<A, E: Send + 'static> InitOutput<A> for Result<A, E> {
+    type Error = E;
+    fn into_init(self) -> Result<Init<A>, E> {
+        self.map(Init::Ready)
+    }
+}
+
+impl<A> InitOutput<A> for Init<A> {
+    type Error = Infallible;
+    fn into_init(self) -> Result<Init<A>, Infallible> {
+        Ok(self)
+    }
+}
+
+impl<A, E: Send + 'static> InitOutput<A> for Result<Init<A>, E> {
+    type Error = E;
+    fn into_init(self) -> Result<Init<A>, E> {
+        self
+    }
+}
+
+/// The `Continue` type of a server without `handle_continue`: it has no
+/// values, so [`Context::continue_with`] cannot be called.
+#[derive(Debug)]
+pub enum NoContinue {}

@@ -1,0 +1,103 @@
+//! The errors of talking to an actor.
+//!
+//! Every fault is typed and reported promptly: a dead actor, a full mailbox, a
+//! panic in a handler or a timeout never turns into a hang.
+
+use crate::{ActorId, ExitReason};
+
+/// Why a call (request/reply) got no reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// No reply came within the call's timeout (5 s unless changed with
+    /// [`Call::timeout`](crate::Call::timeout)). The server is not told: it may
+    /// still handle the request, and its late reply is dropped.
+    #[error("call timed out")]
+    Timeout,
+    /// The server was not running when the call was made: it had already
+    /// ended, or it was never started.
+    #[error("server is not running")]
+    NoProc,
+    /// The server ended after the request was sent and before it replied;
+    /// this is why.
+    #[error("server exited during the call: {0}")]
+    Exited(ExitReason),
+    /// The server dropped the call's [`ReplyTo`](crate::ReplyTo) without
+    /// replying, and is still running.
+    #[error("server dropped the reply handle without replying")]
+    NoReply,
+    /// The server's bounded mailbox was full and the call was made with
+    /// [`Call::fail_when_full`](crate::Call::fail_when_full).
+    #[error("server mailbox is full")]
+    MailboxFull,
+    /// A server called itself. It would wait for its own reply forever, so the
+    /// call fails at once instead (OTP's `:calling_self`).
+    #[error("server called itself")]
+    CallingSelf,
+}
+
+/// Why a one-way message (cast or info) was not put in the mailbox.
+///
+/// `Ok` only says the message was enqueued, not that it was handled: like OTP's
+/// cast, delivery to a live mailbox is the whole promise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The server was not running: it had already ended, or was never started.
+    #[error("server is not running")]
+    NoProc,
+    /// The server's bounded mailbox was full and the send was not allowed to
+    /// wait ([`Cast::try_send`](crate::Cast::try_send)).
+    #[error("server mailbox is full")]
+    MailboxFull,
+}
+
+/// Why starting an actor failed.
+///
+/// `E` is the error type of the server's `init` (`Infallible` when `init`
+/// returns `Self`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError<E> {
+    /// `init` returned an error.
+    #[error("init failed: {0}")]
+    Init(E),
+    /// `init` panicked; the panic's message.
+    #[error("init panicked: {0}")]
+    Panicked(String),
+    /// `init` returned [`Init::Ignore`](crate::Init::Ignore): the server chose
+    /// not to run (OTP's `:ignore`).
+    #[error("init asked to be ignored")]
+    Ignored,
+    /// The requested name is held by another live actor (OTP's
+    /// `{:already_started, pid}`); `init` did not run.
+    #[error("name `{name}` is already registered to {holder}")]
+    AlreadyStarted {
+        /// The name that was asked for.
+        name: String,
+        /// The actor that holds it.
+        holder: ActorId,
+    },
+    /// `init` did not finish within the builder's
+    /// [`init_timeout`](crate::Builder::init_timeout); the half-started actor
+    /// was killed.
+    #[error("init timed out")]
+    Timeout,
+    /// The actor ended during `init` for another reason: it was killed, or its
+    /// runtime shut down.
+    #[error("server exited during init: {0}")]
+    Exited(ExitReason),
+}
+
+/// Why [`ActorRef::stop`](crate::ActorRef::stop) did not stop the actor itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StopError {
+    /// The actor was not running.
+    #[error("server is not running")]
+    NoProc,
+    /// The actor ended for another reason before it handled the stop request;
+    /// this is that reason.
+    #[error("server exited before it handled the stop: {0}")]
+    Exited(ExitReason),
+}

@@ -1,0 +1,210 @@
+//! Erlang/Elixir's `GenServer` for tokio: write a struct and one `impl` block,
+//! get a typed actor.
+//!
+//! ```
+//! use gen_server::prelude::*;
+//!
+//! struct Counter { total: u64 }
+//!
+//! #[gen_server]
+//! impl Counter {
+//!     /// Runs inside the new actor before any message.
+//!     fn init(start: u64) -> Self { Counter { total: start } }
+//!
+//!     /// Adds `n` and returns the new total.
+//!     #[call]
+//!     fn add(&mut self, n: u64) -> u64 { self.total += n; self.total }
+//!
+//!     /// Sets the total back to zero.
+//!     #[cast]
+//!     fn reset(&mut self) { self.total = 0 }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let counter: CounterRef = Counter::start(40).await?;
+//! assert_eq!(counter.add(2).await?, 42);
+//! counter.reset().await?;
+//! assert_eq!(counter.add(1).await?, 1);
+//! # Ok(()) }
+//! ```
+//!
+//! # The model
+//!
+//! An actor owns its state and handles one message at a time, in the order
+//! they arrived. Nothing else can touch the state, so handlers need no locks.
+//! An `async` handler holds the actor until it finishes, as an OTP callback
+//! does; work that should not block the actor goes to a spawned task, which
+//! answers later through a [`ReplyTo`].
+//!
+//! `#[gen_server]` reads the `impl` block and generates:
+//!
+//! * `Counter::start(args)` and `Counter::builder()` ([`Builder`]: registered
+//!   name, bounded mailbox, init timeout). `start` resolves once `init` has run
+//!   inside the new actor.
+//! * A client handle, `CounterRef`: `Clone + Send + Sync`, one method per
+//!   `#[call]` and `#[cast]` handler with the handler's arguments and docs,
+//!   plus the methods of [`ActorRef`] ([`id`](ActorRef::id),
+//!   [`is_alive`](ActorRef::is_alive), [`stop`](ActorRef::stop),
+//!   [`kill`](ActorRef::kill), [`send_info`](ActorRef::send_info), …) and
+//!   `CounterRef::whereis(name)`. Those names are taken: a handler cannot be
+//!   called `stop`, `kill`, `id`, and so on.
+//!
+//! | In the `impl` block | What it is | On the handle |
+//! |---|---|---|
+//! | `fn init(args…) -> Self` (or `Result<Self, E>`, [`Init<Self>`]) | runs first, inside the actor | `Counter::start(args…)` |
+//! | `#[call] fn f(&mut self, args…) -> R` | request/reply | `f(args…)` → [`Call`], awaits `Result<R, CallError>` |
+//! | `#[call] fn f(&mut self, args…, reply: ReplyTo<R>)` | deferred reply | the same |
+//! | `#[cast] fn f(&mut self, args…)` | one-way | `f(args…)` → [`Cast`], awaits `Result<(), SendError>` |
+//! | `#[info] fn f(&mut self, msg: M)` | any other message: timers, task results | `send_info(msg)` |
+//! | `fn handle_continue(&mut self, arg: T)` | runs right after the handler that asked | [`Context::continue_with`] |
+//! | `fn terminate(&mut self, reason: &ExitReason)` | runs when the actor stops | |
+//!
+//! Every method may be `async` or not, take `&self` or `&mut self` (`init`
+//! takes neither), and take a `ctx: &mut Context<Self>` parameter anywhere in
+//! its list ([`Context`]: own handle, stop, continue, timers).
+//!
+//! # From OTP to gen_server
+//!
+//! | OTP | gen_server |
+//! |---|---|
+//! | `GenServer.start_link(M, arg, name: n)` | `M::builder().name(n).start(arg)` (links arrive with monitors) |
+//! | `{:ok, state}` / `{:stop, reason}` / `:ignore` from `init` | `Ok(state)` / `Err(e)` / [`Init::Ignore`] |
+//! | `{:ok, state, {:continue, arg}}` | [`Context::continue_with`] in `init` |
+//! | `GenServer.call(pid, msg, timeout)` | `handle.msg(args).timeout(d).await` (default 5 s; `.no_timeout()`) |
+//! | `{:noreply, state}` + `GenServer.reply(from, r)` | a [`ReplyTo<R>`] parameter, [`ReplyTo::send`] |
+//! | `GenServer.cast(pid, msg)` | `handle.msg(args).await` |
+//! | `send(pid, msg)` + `handle_info` | [`ActorRef::send_info`] + `#[info]` |
+//! | `{:stop, reason, reply, state}` | [`Context::stop`] in a `#[call]`: the reply goes first |
+//! | `GenServer.stop(pid, reason)` | [`ActorRef::stop`] |
+//! | `Process.exit(pid, :kill)` | [`ActorRef::kill`] |
+//! | `Process.send_after` / `:timer.send_interval` | [`Context::send_after`] / [`Context::send_interval`] |
+//! | `Process.whereis(name)` | `CounterRef::whereis(name)` (typed), [`whereis`] (id only) |
+//! | `:noproc`, `:timeout`, `:calling_self`, the server's exit reason | [`CallError`] variants |
+//! | unknown call → `{:bad_call, m}` | impossible: the handle only has methods for real handlers |
+//!
+//! Where gen_server differs from OTP on purpose:
+//!
+//! * **Casts report a dead server.** OTP's cast always returns `:ok`; a cast
+//!   here returns `Err(SendError::NoProc)` when the server is not running, since
+//!   the information is free. It still says nothing about whether the message
+//!   was handled.
+//! * **Bounded mailboxes.** BEAM mailboxes are unbounded; here that is the
+//!   default, and [`Builder::bounded_mailbox`] adds backpressure.
+//! * **Panics are the crashes.** A panic in any callback (`init`, a handler,
+//!   `handle_continue`, `terminate`) is caught: the actor exits with
+//!   [`ExitReason::Panic`] carrying the message, waiting callers get
+//!   [`CallError::Exited`], and no other actor is affected. Rust's panic hook
+//!   still prints the panic, and a non-normal exit is logged through `tracing`
+//!   at error level (OTP's crash report).
+//! * **Idle timeouts** (a timeout returned from a callback) are not offered;
+//!   use [`Context::send_after`].
+//!
+//! # When `terminate` runs
+//!
+//! As in OTP: after a handler asks to stop ([`Context::stop`]), after a stop
+//! request ([`ActorRef::stop`]), and after a panic in a handler or in
+//! `handle_continue`. Not after [`ActorRef::kill`], not when `init` fails, and
+//! not if the tokio runtime is shut down under the actor. A panic inside
+//! `terminate` is logged and the exit reason stays the one it was called with.
+//!
+//! # Runtime requirements
+//!
+//! Actors run on the tokio runtime that started them, current-thread or
+//! multi-thread. Call timeouts and timers need tokio's time driver
+//! (`#[tokio::main]` and `#[tokio::test]` enable it).
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    unreachable_pub,
+    rust_2018_idioms
+)]
+#![deny(unsafe_code)]
+
+mod actor;
+mod actor_ref;
+mod builder;
+mod call;
+mod cell;
+mod context;
+mod current;
+pub mod error;
+mod exit;
+mod handle;
+mod id;
+mod mailbox;
+mod registry;
+mod reply;
+mod run;
+mod timer;
+
+pub use actor::{GenServer, Info, Init, InitOutput, NoContinue};
+pub use actor_ref::ActorRef;
+pub use builder::Builder;
+pub use call::{Call, CallFuture, Cast, CastFuture, DEFAULT_CALL_TIMEOUT};
+pub use context::Context;
+pub use error::{CallError, SendError, StartError, StopError};
+pub use exit::ExitReason;
+pub use id::ActorId;
+pub use registry::whereis;
+pub use reply::ReplyTo;
+pub use timer::{Timer, send_after, send_interval};
+
+/// Turns an inherent `impl` block into a typed actor.
+///
+/// See the [crate documentation](crate) for what it generates. Arguments:
+///
+/// * `handle = Name`: the name of the generated client handle (default: the
+///   type's name followed by `Ref`).
+/// * `vis = pub(crate)` (or any visibility): the visibility of the generated
+///   handle, its methods, and `start`/`builder`. The default is `pub`, so that
+///   the handle is at least as visible as the server type whatever that is; a
+///   narrower one must still be at least as visible as the server type.
+pub use gen_server_macros::gen_server;
+
+/// Marks a request/reply handler inside a `#[gen_server]` impl block.
+///
+/// The method takes `&self` or `&mut self`, any owned arguments and optionally a
+/// [`Context`]; its return value is the reply. Or it takes a [`ReplyTo<R>`]
+/// parameter, returns nothing, and replies through it later.
+pub use gen_server_macros::call;
+
+/// Marks a one-way handler inside a `#[gen_server]` impl block: `&self` or
+/// `&mut self`, owned arguments, optionally a [`Context`], no return value.
+pub use gen_server_macros::cast;
+
+/// Marks a handler for "any other message" inside a `#[gen_server]` impl
+/// block: exactly one owned message parameter (plus optionally a [`Context`]),
+/// reached through [`ActorRef::send_info`] and the timers. At most one handler
+/// per message type.
+pub use gen_server_macros::info;
+
+/// Everything a server definition and its users need: `use gen_server::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        ActorId, ActorRef, Builder, CallError, Context, ExitReason, GenServer, Init, ReplyTo,
+        SendError, StartError, StopError, Timer, call, cast, gen_server, info,
+    };
+}
+
+/// Paths used by the code `#[gen_server]` generates. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::__handle_methods as handle_methods;
+    pub use crate::actor::{GenServer, Info, InitOutput, NoContinue};
+    pub use crate::builder::Builder;
+    pub use crate::call::{Call, Cast};
+    pub use crate::{ActorRef, Context, ExitReason, Init, ReplyTo, StartError};
+    pub use core::convert::{From, Infallible};
+    pub use core::fmt;
+    pub use core::future::Future;
+    pub use core::hash::{Hash, Hasher};
+    pub use core::marker::Send;
+    pub use core::option::Option;
+    pub use core::result::Result::{self, Err, Ok};
+
+    /// The typed lookup behind the generated `whereis`.
+    pub fn whereis<A: GenServer>(name: &str) -> Option<A::Ref> {
+        crate::registry::lookup::<A>(name).map(A::Ref::from)
+    }
+}

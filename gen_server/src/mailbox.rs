@@ -1,0 +1,172 @@
+//! The one channel of an actor: a multi-producer, single-consumer queue.
+//!
+//! Why not `tokio::sync::mpsc`: an idle actor must stay small, and tokio's
+//! channel allocates its shared state plus a first block of 32 slots up front
+//! (about 1 KiB for a typical message). This queue is a `VecDeque` behind the
+//! actor's own mutex: nothing is allocated until the first message, producers
+//! hold the lock only for a `push_back`, and the consumer takes every queued
+//! message in one lock by swapping buffers, so under load it locks once per
+//! batch rather than once per message. The lock is per actor, never global.
+//!
+//! A bounded mailbox adds a semaphore with one permit per free slot: senders
+//! take a permit before pushing and the actor gives it back when it dequeues
+//! the message.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use tokio::sync::{Semaphore, TryAcquireError};
+use tokio::task::AbortHandle;
+
+/// A local buffer larger than this is shrunk once drained, so that a burst does
+/// not pin its memory to an idle actor forever.
+const RETAINED_CAPACITY: usize = 1024;
+
+pub(crate) struct Mailbox<T> {
+    state: Mutex<State<T>>,
+    /// Free slots of a bounded mailbox; `None` when unbounded.
+    slots: Option<Box<Semaphore>>,
+}
+
+struct State<T> {
+    queue: VecDeque<T>,
+    /// The actor task's waker, set when it found the queue empty.
+    rx_waker: Option<Waker>,
+    /// Set once, when the actor has ended: no message is accepted after it.
+    closed: bool,
+    /// Aborts the actor's task (`kill`); taken when the actor ends so the task's
+    /// memory is not kept alive by handles.
+    abort: Option<AbortHandle>,
+}
+
+/// Why a message could not be put in the mailbox.
+pub(crate) enum PushError<T> {
+    Closed(T),
+    Full(T),
+}
+
+impl<T> Mailbox<T> {
+    pub(crate) fn new(capacity: Option<usize>) -> Self {
+        Mailbox {
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                rx_waker: None,
+                closed: false,
+                abort: None,
+            }),
+            slots: capacity.map(|n| Box::new(Semaphore::new(n))),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // No user code runs under this lock, so poisoning cannot leave the
+        // queue half-updated; carry on with the data as it is.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The semaphore of a bounded mailbox.
+    pub(crate) fn slots(&self) -> Option<&Semaphore> {
+        self.slots.as_deref()
+    }
+
+    /// Pushes a message that needs no slot (a system message, or one whose slot
+    /// was already taken).
+    pub(crate) fn push_unchecked(&self, item: T) -> Result<(), T> {
+        let mut state = self.lock();
+        if state.closed {
+            return Err(item);
+        }
+        state.queue.push_back(item);
+        let waker = state.rx_waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Pushes a message if there is room, without waiting.
+    pub(crate) fn try_push(&self, item: T) -> Result<(), PushError<T>> {
+        if let Some(slots) = self.slots() {
+            match slots.try_acquire() {
+                Ok(permit) => permit.forget(),
+                Err(TryAcquireError::NoPermits) => return Err(PushError::Full(item)),
+                Err(TryAcquireError::Closed) => return Err(PushError::Closed(item)),
+            }
+        }
+        self.push_unchecked(item).map_err(PushError::Closed)
+    }
+
+    /// Gives back the slot of a dequeued message (bounded mailboxes only).
+    pub(crate) fn release_slot(&self) {
+        if let Some(slots) = self.slots() {
+            slots.add_permits(1);
+        }
+    }
+
+    /// Takes the next message, refilling `local` with everything queued when
+    /// it runs dry. Only the actor's own task calls this.
+    pub(crate) fn poll_recv(&self, cx: &mut Context<'_>, local: &mut VecDeque<T>) -> Poll<T> {
+        if let Some(item) = local.pop_front() {
+            return Poll::Ready(item);
+        }
+        if local.capacity() > RETAINED_CAPACITY {
+            local.shrink_to(RETAINED_CAPACITY / 16);
+        }
+        let mut state = self.lock();
+        if state.queue.is_empty() {
+            match &mut state.rx_waker {
+                Some(waker) => waker.clone_from(cx.waker()),
+                slot @ None => *slot = Some(cx.waker().clone()),
+            }
+            return Poll::Pending;
+        }
+        std::mem::swap(&mut state.queue, local);
+        drop(state);
+        Poll::Ready(local.pop_front().expect("swapped in a non-empty queue"))
+    }
+
+    /// Remembers how to abort the actor's task, unless it has already ended.
+    pub(crate) fn set_abort(&self, abort: AbortHandle) {
+        let mut state = self.lock();
+        if !state.closed {
+            state.abort = Some(abort);
+        }
+    }
+
+    /// Aborts the actor's task. Returns false if it had already ended.
+    pub(crate) fn abort(&self) -> bool {
+        let state = self.lock();
+        match &state.abort {
+            Some(abort) if !state.closed => {
+                abort.abort();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// Refuses all further messages and returns the ones still queued, so the
+    /// caller can drop them outside the lock (dropping a call's reply handle
+    /// wakes its caller).
+    pub(crate) fn close(&self) -> VecDeque<T> {
+        let mut state = self.lock();
+        state.closed = true;
+        state.rx_waker = None;
+        let abort = state.abort.take();
+        let rest = std::mem::take(&mut state.queue);
+        drop(state);
+        drop(abort);
+        if let Some(slots) = self.slots() {
+            slots.close();
+        }
+        rest
+    }
+}

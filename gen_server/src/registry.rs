@@ -1,0 +1,80 @@
+//! Registered names: unique, typed lookup, freed when the actor ends.
+//!
+//! One process-wide map, locked only to register, unregister and look up a
+//! name, never on the message path.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+
+use crate::cell::Cell;
+use crate::{ActorId, ActorRef, GenServer};
+
+/// A registered actor, with its type erased.
+trait Registered: Send + Sync {
+    fn id(&self) -> ActorId;
+    fn is_alive(&self) -> bool;
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<A: GenServer> Registered for Cell<A> {
+    fn id(&self) -> ActorId {
+        self.id
+    }
+    fn is_alive(&self) -> bool {
+        Cell::is_alive(self)
+    }
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+static NAMES: LazyLock<Mutex<HashMap<Box<str>, Arc<dyn Registered>>>> =
+    LazyLock::new(Default::default);
+
+fn names() -> MutexGuard<'static, HashMap<Box<str>, Arc<dyn Registered>>> {
+    // The map is never left half-updated by a panic (no user code runs under
+    // the lock), so a poisoned lock is safe to use.
+    NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Registers `cell` under its name. Fails with the holder's id if a live actor
+/// already holds it.
+pub(crate) fn register<A: GenServer>(name: &str, cell: &Arc<Cell<A>>) -> Result<(), ActorId> {
+    let mut names = names();
+    if let Some(holder) = names.get(name)
+        && holder.is_alive()
+    {
+        return Err(holder.id());
+    }
+    names.insert(name.into(), Arc::clone(cell) as Arc<dyn Registered>);
+    Ok(())
+}
+
+/// Frees `name` if `id` still holds it.
+pub(crate) fn unregister(name: &str, id: ActorId) {
+    let mut names = names();
+    if names.get(name).is_some_and(|holder| holder.id() == id) {
+        names.remove(name);
+    }
+}
+
+/// The live actor of type `A` registered under `name`.
+pub(crate) fn lookup<A: GenServer>(name: &str) -> Option<ActorRef<A>> {
+    let holder = names().get(name).filter(|h| h.is_alive()).cloned()?;
+    let cell = holder.as_any().downcast::<Cell<A>>().ok()?;
+    Some(ActorRef { cell })
+}
+
+/// The id of the live actor registered under `name`, whatever its type (OTP's
+/// `Process.whereis/1`).
+///
+/// For a typed handle, use the generated `whereis` (`CounterRef::whereis`).
+pub fn whereis(name: &str) -> Option<ActorId> {
+    names()
+        .get(name)
+        .filter(|holder| holder.is_alive())
+        .map(|holder| holder.id())
+}

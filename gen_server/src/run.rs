@@ -1,0 +1,126 @@
+//! The actor's task: `init`, then one message at a time, then `terminate`.
+
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use crate::cell::{Cell, Envelope};
+use crate::current::CatchUnwind;
+use crate::{ActorRef, Context, ExitReason, GenServer, Init, registry};
+
+/// How `init` failed, as reported to `start`.
+pub(crate) enum StartFailure<E> {
+    Init(E),
+    Ignored,
+    Panicked(String),
+}
+
+pub(crate) type Started<E> = oneshot::Sender<Result<(), StartFailure<E>>>;
+
+/// Cleans up after the actor however its task ends: returning, or being
+/// dropped by an abort (`kill`) or a runtime shutdown.
+struct ExitGuard<A: GenServer> {
+    cell: Arc<Cell<A>>,
+    /// Stop requests to acknowledge once the actor is gone.
+    stop_acks: Vec<oneshot::Sender<()>>,
+}
+
+impl<A: GenServer> Drop for ExitGuard<A> {
+    fn drop(&mut self) {
+        let cell = &self.cell;
+        // Only a task dropped before it chose a reason gets here without one.
+        cell.set_exit(ExitReason::Killed);
+        if let Some(name) = &cell.name {
+            registry::unregister(name, cell.id);
+        }
+        // Dropping the queued messages wakes their callers, who read the exit
+        // reason recorded above.
+        drop(cell.mailbox.close());
+        for ack in self.stop_acks.drain(..) {
+            let _ = ack.send(());
+        }
+    }
+}
+
+pub(crate) async fn run<A: GenServer>(
+    cell: Arc<Cell<A>>,
+    args: A::Args,
+    started: Started<A::InitError>,
+) {
+    let mut guard = ExitGuard {
+        cell,
+        stop_acks: Vec::new(),
+    };
+    let cell = &guard.cell;
+    let mut ctx = Context::new(ActorRef {
+        cell: Arc::clone(cell),
+    });
+
+    let init = CatchUnwind::new(A::__init(args, &mut ctx)).await;
+    let mut state = match init {
+        Ok(Ok(Init::Ready(state))) => state,
+        Ok(Ok(Init::Ignore)) => {
+            cell.set_exit(ExitReason::Normal);
+            let _ = started.send(Err(StartFailure::Ignored));
+            return;
+        }
+        Ok(Err(error)) => {
+            cell.set_exit(ExitReason::InitFailed);
+            let _ = started.send(Err(StartFailure::Init(error)));
+            return;
+        }
+        Err(panic) => {
+            let reason = cell.set_exit(ExitReason::from_panic(&*panic));
+            let ExitReason::Panic(message) = reason else {
+                unreachable!("a panic exits with a panic reason")
+            };
+            let _ = started.send(Err(StartFailure::Panicked(message.clone())));
+            return;
+        }
+    };
+    let _ = started.send(Ok(()));
+
+    let mut local = VecDeque::new();
+    let reason = loop {
+        if let Some(reason) = ctx.take_stop() {
+            break reason;
+        }
+        if let Some(arg) = ctx.take_continue() {
+            if let Err(panic) = CatchUnwind::new(state.__continue(arg, &mut ctx)).await {
+                break ExitReason::from_panic(&*panic);
+            }
+            continue;
+        }
+        match poll_fn(|cx| cell.mailbox.poll_recv(cx, &mut local)).await {
+            Envelope::Msg(msg) => {
+                cell.mailbox.release_slot();
+                if let Err(panic) = CatchUnwind::new(state.__handle(msg, &mut ctx)).await {
+                    break ExitReason::from_panic(&*panic);
+                }
+            }
+            Envelope::Stop(reason, ack) => {
+                guard.stop_acks.push(ack);
+                break reason;
+            }
+        }
+    };
+    // Recorded before anything else can await: reply handles dropped while a
+    // handler unwound are released at the end of this poll, and their callers
+    // must find the reason here.
+    let reason = cell.set_exit(reason);
+    if !reason.is_normal() {
+        tracing::error!(actor = %cell.id, %reason, "gen_server terminating");
+    }
+    if let Err(panic) = CatchUnwind::new(state.__terminate(reason, &mut ctx)).await {
+        tracing::error!(
+            actor = %cell.id,
+            panic = %ExitReason::from_panic(&*panic),
+            "gen_server terminate panicked"
+        );
+    }
+    // The state may hold deferred replies; their callers see the exit reason.
+    drop(state);
+    drop(local);
+}
