@@ -52,7 +52,7 @@ pub(crate) enum ParamKind {
     /// `ctx: &mut Context<Self>` or `&Context<Self>`.
     Context { mutable: bool },
     /// `reply: ReplyTo<T>`, with `T`.
-    ReplyTo(Type),
+    ReplyTo(Box<Type>),
     /// A message argument.
     Value,
 }
@@ -149,7 +149,7 @@ impl Method {
 
     pub(crate) fn reply_to(&self) -> Option<&Type> {
         self.params.iter().find_map(|p| match &p.kind {
-            ParamKind::ReplyTo(ty) => Some(ty),
+            ParamKind::ReplyTo(ty) => Some(            ParamKind::ReplyTo(ty) => Some(ty),**ty),
             _ => None,
         })
     }
@@ -167,7 +167,7 @@ impl ParamKind {
         if let Some(PathArguments::AngleBracketed(args)) = last_segment_args(ty, "ReplyTo")
             && let [GenericArgument::Type(inner)] = args.args.iter().collect::<Vec<_>>()[..]
         {
-            return ParamKind::ReplyTo(inner.clone());
+            return ParamKind::ReplyTo(Box::new(inner.clone()));
         }
         ParamKind::Value
     }
