@@ -149,7 +149,7 @@ impl Method {
 
     pub(crate) fn reply_to(&self) -> Option<&Type> {
         self.params.iter().find_map(|p| match &p.kind {
-            ParamKind::ReplyTo(ty) => Some(            ParamKind::ReplyTo(ty) => Some(ty),**ty),
+            ParamKind::ReplyTo(ty) => Some(ty.as_ref()),
             _ => None,
         })
     }
