@@ -29,10 +29,11 @@ impl<A: GenServer> Registered for Cell<A> {
     }
 }
 
-static NAMES: LazyLock<Mutex<HashMap<Box<str>, Arc<dyn Registered>>>> =
-    LazyLock::new(Default::default);
+type Names = HashMap<Box<str>, Arc<dyn Registered>>;
 
-fn names() -> MutexGuard<'static, HashMap<Box<str>, Arc<dyn Registered>>> {
+static NAMES: LazyLock<Mutex<Names>> = LazyLock::new(Default::default);
+
+fn names() -> MutexGuard<'static, Names> {
     // The map is never left half-updated by a panic (no user code runs under
     // the lock), so a poisoned lock is safe to use.
     NAMES
