@@ -231,10 +231,15 @@ impl<'a> Expander<'a> {
         match kind {
             Kind::Call => {
                 let reply = self.reply_type(method);
+                let make = if args.is_empty() {
+                    quote_spanned!(span=> #msg::#name)
+                } else {
+                    quote_spanned!(span=> move |__reply| #msg::#name(#(#args,)* __reply))
+                };
                 quote_spanned! {span=>
                     #(#docs)*
                     #vis fn #name(&self, #(#args: #tys),*) -> ::gen_server::__private::Call<'_, #server, #reply> {
-                        ::gen_server::__private::Call::__new(&self.0, move |__reply| #msg::#name(#(#args,)* __reply))
+                        ::gen_server::__private::Call::__new(&self.0, #make)
                     }
                 }
             }
