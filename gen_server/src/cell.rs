@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use tokio::sync::oneshot;
 
 use crate::mailbox::Mailbox;
-use crate::{ActorId, ExitReason, GenServer};
+use crate::{ActorId, ExitReason, GenServer, registry};
 
 /// What travels through an actor's mailbox.
 pub(crate) enum Envelope<A: GenServer> {
@@ -50,13 +50,28 @@ impl<A: GenServer> Cell<A> {
 
     /// Kills the actor: its task is aborted at its next await point, without
     /// `terminate`. Returns false if it had already ended.
+    ///
+    /// To the outside world the actor is gone when this returns: its name is
+    /// free and its mailbox refuses messages. Its state is dropped when the
+    /// aborted task next yields.
     pub(crate) fn kill(&self) -> bool {
         if !self.is_alive() {
             return false;
         }
-        // Record the reason before the abort, so nothing the dying task drops
-        // can be observed without it.
+        // Record the reason first, so nothing the dying task drops can be
+        // observed without it.
         self.set_exit(ExitReason::Killed);
-        self.mailbox.abort()
+        let aborted = self.mailbox.abort();
+        self.close();
+        aborted
+    }
+
+    /// Marks the actor as ended: frees its name and drops its queued messages
+    /// (waking their callers, who find the exit reason). Idempotent.
+    pub(crate) fn close(&self) {
+        if let Some(name) = &self.name {
+            registry::unregister(name, self.id);
+        }
+        drop(self.mailbox.close());
     }
 }

@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::cell::{Cell, Envelope};
 use crate::current::CatchUnwind;
-use crate::{ActorRef, Context, ExitReason, GenServer, Init, registry};
+use crate::{ActorRef, Context, ExitReason, GenServer, Init};
 
 /// How `init` failed, as reported to `start`.
 pub(crate) enum StartFailure<E> {
@@ -29,15 +29,9 @@ struct ExitGuard<A: GenServer> {
 
 impl<A: GenServer> Drop for ExitGuard<A> {
     fn drop(&mut self) {
-        let cell = &self.cell;
         // Only a task dropped before it chose a reason gets here without one.
-        cell.set_exit(ExitReason::Killed);
-        if let Some(name) = &cell.name {
-            registry::unregister(name, cell.id);
-        }
-        // Dropping the queued messages wakes their callers, who read the exit
-        // reason recorded above.
-        drop(cell.mailbox.close());
+        self.cell.set_exit(ExitReason::Killed);
+        self.cell.close();
         for ack in self.stop_acks.drain(..) {
             let _ = ack.send(());
         }
