@@ -179,6 +179,11 @@ pub use gen_server_macros::cast;
 /// per message type.
 pub use gen_server_macros::info;
 
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// Everything a server definition and its users need: `use gen_server::prelude::*;`.
 pub mod prelude {
     pub use crate::{
