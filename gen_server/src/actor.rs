@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 
-use crate::{ActorRef, Context, ExitReason};
+use crate::{ActorRef, Context, Down, Exit, ExitReason};
 
 /// A server type: implemented by [`#[gen_server]`](crate::gen_server) from an
 /// `impl` block, not by hand.
@@ -47,6 +47,20 @@ pub trait GenServer: Sized + Send + 'static {
         arg: Self::Continue,
         ctx: &'a mut Context<Self>,
     ) -> impl Future<Output = ()> + Send + 'a;
+
+    /// The message for the `#[info]` handler of [`Down`], if the server has one.
+    #[doc(hidden)]
+    fn __down(down: Down) -> Option<Self::Msg> {
+        let _ = down;
+        None
+    }
+
+    /// The message for the `#[info]` handler of [`Exit`], if the server has one.
+    #[doc(hidden)]
+    fn __exit(exit: Exit) -> Option<Self::Msg> {
+        let _ = exit;
+        None
+    }
 
     #[doc(hidden)]
     fn __terminate<'a>(

@@ -8,7 +8,8 @@ use tokio::sync::oneshot;
 
 use crate::call::Cast;
 use crate::cell::{Cell, Envelope};
-use crate::{ActorId, ExitReason, GenServer, Info, StopError};
+use crate::process::{self, Pid, Process};
+use crate::{ActorId, ExitReason, GenServer, Info, StopError, ToPid};
 
 /// A handle to a running (or ended) actor of type `A`: the analogue of a pid.
 ///
@@ -28,7 +29,7 @@ pub struct ActorRef<A: GenServer> {
 impl<A: GenServer> ActorRef<A> {
     /// The actor's id.
     pub fn id(&self) -> ActorId {
-        self.cell.id
+        self.cell.core.id
     }
 
     /// The name the actor was registered under, if any.
@@ -44,7 +45,7 @@ impl<A: GenServer> ActorRef<A> {
 
     /// Why the actor ended, or is ending; `None` while it runs normally.
     pub fn exit_reason(&self) -> Option<ExitReason> {
-        self.cell.exit_reason().cloned()
+        self.cell.core.exit_reason().cloned()
     }
 
     /// Sends `msg` to the actor's `#[info]` handler for `M` (OTP's `send`).
@@ -89,6 +90,7 @@ impl<A: GenServer> ActorRef<A> {
             Ok(()) => Ok(()),
             Err(_) => Err(StopError::Exited(
                 self.cell
+                    .core
                     .exit_reason()
                     .cloned()
                     .unwrap_or(ExitReason::NoProc),
@@ -104,7 +106,20 @@ impl<A: GenServer> ActorRef<A> {
     /// [`CallError::Exited`](crate::CallError::Exited) with
     /// [`ExitReason::Killed`]. Returns false if the actor had already ended.
     pub fn kill(&self) -> bool {
-        self.cell.kill()
+        process::terminate_now(&*self.cell, ExitReason::Killed)
+    }
+
+    /// A type-erased handle to the actor, for links, monitors and signals.
+    pub fn pid(&self) -> Pid {
+        Pid {
+            process: Arc::clone(&self.cell) as Arc<dyn Process>,
+        }
+    }
+}
+
+impl<A: GenServer> ToPid for ActorRef<A> {
+    fn to_pid(&self) -> Pid {
+        self.pid()
     }
 }
 
@@ -118,7 +133,7 @@ impl<A: GenServer> Clone for ActorRef<A> {
 
 impl<A: GenServer> PartialEq for ActorRef<A> {
     fn eq(&self, other: &Self) -> bool {
-        self.cell.id == other.cell.id
+        self.cell.core.id == other.cell.core.id
     }
 }
 
@@ -126,7 +141,7 @@ impl<A: GenServer> Eq for ActorRef<A> {}
 
 impl<A: GenServer> Hash for ActorRef<A> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.cell.id.hash(state);
+        self.cell.core.id.hash(state);
     }
 }
 
@@ -134,7 +149,7 @@ impl<A: GenServer> fmt::Debug for ActorRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("ActorRef");
         d.field("type", &std::any::type_name::<A>())
-            .field("id", &self.cell.id);
+            .field("id", &self.cell.core.id);
         if let Some(name) = &self.cell.name {
             d.field("name", name);
         }

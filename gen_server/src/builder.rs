@@ -8,7 +8,8 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::cell::Cell;
-use crate::current::Scoped;
+use crate::current::{self, Scoped};
+use crate::process::{self, Process};
 use crate::run::{self, StartFailure};
 use crate::{ActorRef, ExitReason, GenServer, StartError, registry};
 
@@ -115,6 +116,29 @@ impl<A: GenServer> Builder<A> {
     /// # Panics
     /// If called outside a tokio runtime.
     pub async fn start(self, args: A::Args) -> Result<A::Ref, StartError<A::InitError>> {
+        self.spawn(args, None).await
+    }
+
+    /// Like [`start`](Self::start), and links the new actor to the current
+    /// process (OTP's `start_link`): if either ends abnormally, the other gets
+    /// the exit signal. The current process is the actor (or
+    /// [`spawn`](crate::spawn)ed process) whose code calls this; outside any
+    /// process it is the same as `start`.
+    ///
+    /// The link is made once `init` has succeeded: a failed start is reported
+    /// only through the returned error, and does not kill the caller (OTP
+    /// would also send the caller an exit signal). The caller becomes the new
+    /// actor's parent: if the new actor traps exits, an exit signal from its
+    /// parent still makes it run `terminate` and stop.
+    pub async fn start_link(self, args: A::Args) -> Result<A::Ref, StartError<A::InitError>> {
+        self.spawn(args, current::current_process()).await
+    }
+
+    async fn spawn(
+        self,
+        args: A::Args,
+        parent: Option<Arc<dyn Process>>,
+    ) -> Result<A::Ref, StartError<A::InitError>> {
         let cell = Arc::new(Cell::<A>::new(self.name, self.capacity));
         if let Some(name) = &cell.name
             && let Err(holder) = registry::register(name, &cell)
@@ -124,12 +148,16 @@ impl<A: GenServer> Builder<A> {
                 holder,
             });
         }
+        if let Some(parent) = &parent {
+            cell.core.set_parent(parent.core().id);
+        }
         let (started_tx, started_rx) = oneshot::channel();
+        let process = Arc::clone(&cell) as Arc<dyn Process>;
         let task = tokio::spawn(Scoped::new(
-            cell.id,
+            Arc::clone(&process),
             run::run(Arc::clone(&cell), args, started_tx),
         ));
-        cell.mailbox.set_abort(task.abort_handle());
+        cell.core.set_abort(task.abort_handle());
         drop(task);
 
         let actor = ActorRef { cell };
@@ -143,12 +171,17 @@ impl<A: GenServer> Builder<A> {
         };
         kill_on_drop.defuse();
         match started {
-            Ok(Ok(())) => Ok(A::Ref::from(actor)),
+            Ok(Ok(())) => {
+                if let Some(parent) = &parent {
+                    process::link(parent, &process);
+                }
+                Ok(A::Ref::from(actor))
+            }
             Ok(Err(StartFailure::Init(e))) => Err(StartError::Init(e)),
             Ok(Err(StartFailure::Ignored)) => Err(StartError::Ignored),
             Ok(Err(StartFailure::Panicked(message))) => Err(StartError::Panicked(message)),
-            // The task ended without reporting: it was aborted (killed, or its
-            // runtime shut down) during `init`.
+            // The task ended without reporting: it was killed, or its runtime
+            // shut down, during `init`.
             Err(_) => Err(StartError::Exited(
                 actor.exit_reason().unwrap_or(ExitReason::Killed),
             )),

@@ -245,7 +245,7 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
             Poll::Ready(Ok(value)) => Poll::Ready(Ok(value)),
             // The reply handle was dropped unanswered: by a dying server (its
             // exit reason is already recorded) or by a live one.
-            Poll::Ready(Err(_)) => Poll::Ready(Err(match server.cell.exit_reason() {
+            Poll::Ready(Err(_)) => Poll::Ready(Err(match server.cell.core.exit_reason() {
                 Some(reason) => CallError::Exited(reason.clone()),
                 None => CallError::NoReply,
             })),

@@ -1,10 +1,13 @@
 //! What a handler can do besides changing its state.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::process::{self, MonitorRef, Pid, Process, Watcher};
 use crate::timer::{self, Timer};
-use crate::{ActorId, ActorRef, ExitReason, GenServer, Info};
+use crate::{ActorId, ActorRef, ExitReason, GenServer, Info, ToPid};
 
 /// The handler's view of its own actor: its handle, and requests that take
 /// effect when the handler returns.
@@ -46,6 +49,9 @@ pub struct Context<A: GenServer> {
     this: ActorRef<A>,
     stop: Option<ExitReason>,
     next: Option<A::Continue>,
+    /// This actor's live monitors, with the process each one watches. A `Down`
+    /// whose monitor is not here (removed by `demonitor`) is dropped.
+    monitors: HashMap<MonitorRef, Arc<dyn Process>>,
 }
 
 impl<A: GenServer> Context<A> {
@@ -54,6 +60,7 @@ impl<A: GenServer> Context<A> {
             this,
             stop: None,
             next: None,
+            monitors: HashMap::new(),
         }
     }
 
@@ -109,6 +116,66 @@ impl<A: GenServer> Context<A> {
         timer::send_interval(&self.this, msg, period)
     }
 
+    /// A type-erased handle to this actor, for others to link or monitor.
+    pub fn pid(&self) -> Pid {
+        self.this.pid()
+    }
+
+    /// Monitors `target` (OTP's `Process.monitor`): when it ends, this actor
+    /// gets a [`Down`](crate::Down) carrying the returned reference and the exit
+    /// reason, through its `#[info]` handler for `Down`. If `target` has already
+    /// ended, the `Down` (with [`ExitReason::NoProc`]) is queued at once.
+    /// Monitoring the same process twice makes two independent monitors.
+    pub fn monitor<P: ToPid + ?Sized>(&mut self, target: &P) -> MonitorRef {
+        let target = target.to_pid().process;
+        let monitor = MonitorRef::next();
+        let me = Arc::clone(&self.this.cell) as Arc<dyn Process>;
+        self.monitors.insert(monitor, Arc::clone(&target));
+        target.core().add_watcher(monitor, Watcher::Process(me));
+        monitor
+    }
+
+    /// Removes a monitor (OTP's `Process.demonitor(ref, [:flush])`): no `Down`
+    /// for it is handled after this, not even one already queued. Returns
+    /// false if the monitor was not active (already fired, or removed).
+    pub fn demonitor(&mut self, monitor: MonitorRef) -> bool {
+        match self.monitors.remove(&monitor) {
+            Some(target) => {
+                target.core().remove_watcher(monitor);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Links this actor with `target` (OTP's `Process.link`): when either ends
+    /// with an abnormal reason, the other gets an exit signal. If `target` has
+    /// already ended, this actor gets an exit signal with reason `NoProc` (it
+    /// dies of it unless it traps exits), as in OTP.
+    pub fn link<P: ToPid + ?Sized>(&mut self, target: &P) {
+        let me = Arc::clone(&self.this.cell) as Arc<dyn Process>;
+        process::link(&me, &target.to_pid().process);
+    }
+
+    /// Removes the link with `target`, both ways (OTP's `Process.unlink`).
+    pub fn unlink<P: ToPid + ?Sized>(&mut self, target: &P) {
+        process::unlink(&*self.this.cell, target.to_pid().id());
+    }
+
+    /// Turns exit signals into [`Exit`](crate::Exit) messages (`true`) or back
+    /// into death (`false`), like OTP's `Process.flag(:trap_exit, …)`. Returns
+    /// the previous setting. A trapping actor still runs `terminate` and stops
+    /// when the signal comes from the process that `start_link`ed it; `kill`
+    /// can never be trapped.
+    pub fn trap_exit(&mut self, trap: bool) -> bool {
+        self.this.cell.core.set_trap_exit(trap)
+    }
+
+    /// Takes the monitor of a `Down` that arrived; false if it was removed.
+    pub(crate) fn take_monitor(&mut self, monitor: MonitorRef) -> bool {
+        self.monitors.remove(&monitor).is_some()
+    }
+
     pub(crate) fn take_stop(&mut self) -> Option<ExitReason> {
         self.stop.take()
     }
@@ -124,6 +191,17 @@ impl<A: GenServer> fmt::Debug for Context<A> {
             .field("actor", &self.this)
             .field("stop", &self.stop)
             .field("continue_requested", &self.next.is_some())
+            .field("monitors", &self.monitors.len())
             .finish()
+    }
+}
+
+impl<A: GenServer> Drop for Context<A> {
+    /// An actor's monitors end with it: the processes it watched stop holding
+    /// a reference to it.
+    fn drop(&mut self) {
+        for (monitor, target) in self.monitors.drain() {
+            target.core().remove_watcher(monitor);
+        }
     }
 }

@@ -5,16 +5,18 @@
 //! refuse a call to itself, for example) without being passed a context.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::ActorId;
+use crate::process::Process;
 
 thread_local! {
-    static CURRENT: Cell<Option<ActorId>> = const { Cell::new(None) };
+    static CURRENT: RefCell<Option<Arc<dyn Process>>> = const { RefCell::new(None) };
     /// Values whose drop must wait until the end of the current actor poll;
     /// see [`defer_drop`].
     static DEFERRED_DROPS: RefCell<Vec<Box<dyn Any + Send>>> = const { RefCell::new(Vec::new()) };
@@ -22,7 +24,12 @@ thread_local! {
 
 /// The actor whose task is being polled on this thread, if any.
 pub(crate) fn current_actor() -> Option<ActorId> {
-    CURRENT.with(Cell::get)
+    CURRENT.with(|c| c.borrow().as_ref().map(|p| p.core().id))
+}
+
+/// The process being polled on this thread, if any.
+pub(crate) fn current_process() -> Option<Arc<dyn Process>> {
+    CURRENT.with(|c| c.borrow().clone())
 }
 
 /// Keeps `value` alive until the current actor poll ends, when it is dropped.
@@ -40,26 +47,34 @@ pub(crate) fn defer_drop<T: Send + 'static>(value: T) -> Result<(), T> {
 }
 
 pin_project_lite::pin_project! {
-    /// Polls an actor's task with [`current_actor`] set to its id.
+    /// Polls a process's task with it set as the current process.
     pub(crate) struct Scoped<F> {
-        id: ActorId,
+        // Moved into the thread-local for each poll and back: no reference
+        // count traffic on the hot path.
+        process: Option<Arc<dyn Process>>,
         #[pin]
         inner: F,
     }
 }
 
 impl<F> Scoped<F> {
-    pub(crate) fn new(id: ActorId, inner: F) -> Self {
-        Scoped { id, inner }
+    pub(crate) fn new(process: Arc<dyn Process>, inner: F) -> Self {
+        Scoped {
+            process: Some(process),
+            inner,
+        }
     }
 }
 
-/// Restores the previous current actor even if the poll unwinds.
-struct Restore(Option<ActorId>);
+/// Puts the process back and restores the previous one, even if the poll unwinds.
+struct Restore<'a> {
+    slot: &'a mut Option<Arc<dyn Process>>,
+    previous: Option<Arc<dyn Process>>,
+}
 
-impl Drop for Restore {
+impl Drop for Restore<'_> {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
+        *self.slot = CURRENT.with(|c| c.replace(self.previous.take()));
         let deferred = DEFERRED_DROPS.with(|d| {
             let mut d = d.borrow_mut();
             (!d.is_empty()).then(|| std::mem::take(&mut *d))
@@ -73,7 +88,11 @@ impl<F: Future> Future for Scoped<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let _restore = Restore(CURRENT.with(|c| c.replace(Some(*this.id))));
+        let previous = CURRENT.with(|c| c.replace(this.process.take()));
+        let _restore = Restore {
+            slot: this.process,
+            previous,
+        };
         this.inner.poll(cx)
     }
 }

@@ -58,6 +58,11 @@ macro_rules! __handle_methods {
             self.0.send_info(msg)
         }
 
+        /// A type-erased handle to the server, for links, monitors and signals.
+        $vis fn pid(&self) -> $crate::Pid {
+            self.0.pid()
+        }
+
         /// The untyped-by-handler handle underneath.
         $vis fn actor_ref(&self) -> &$crate::ActorRef<$server> {
             &self.0

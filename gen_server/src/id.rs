@@ -30,9 +30,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ActorId(NonZeroU64);
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// Id 1 stands for the outside world; actors are numbered from 2.
+static NEXT_ID: AtomicU64 = AtomicU64::new(2);
 
 impl ActorId {
+    /// The sender of signals sent from code that is not a process (`main`, a
+    /// plain tokio task): the `from` of an [`Exit`](crate::Exit) it caused.
+    pub const OUTSIDE: ActorId = ActorId(NonZeroU64::MIN);
+
     /// Takes the next unused id.
     pub(crate) fn next() -> Self {
         // Relaxed is enough: only uniqueness matters, not ordering with other memory.

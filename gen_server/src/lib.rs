@@ -133,9 +133,11 @@ mod exit;
 mod handle;
 mod id;
 mod mailbox;
+mod process;
 mod registry;
 mod reply;
 mod run;
+mod spawn;
 mod timer;
 
 pub use actor::{GenServer, Info, Init, InitOutput, NoContinue};
@@ -146,6 +148,8 @@ pub use context::Context;
 pub use error::{CallError, SendError, StartError, StopError};
 pub use exit::ExitReason;
 pub use id::ActorId;
+pub use process::{Down, Exit, MonitorRef, Pid, ToPid};
+pub use spawn::{Monitor, monitor, spawn, spawn_link};
 pub use registry::whereis;
 pub use reply::ReplyTo;
 pub use timer::{Timer, send_after, send_interval};
@@ -187,8 +191,9 @@ struct ReadmeDoctests;
 /// Everything a server definition and its users need: `use gen_server::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ActorId, ActorRef, Builder, CallError, Context, ExitReason, GenServer, Init, ReplyTo,
-        SendError, StartError, StopError, Timer, call, cast, gen_server, info,
+        ActorId, ActorRef, Builder, CallError, Context, Down, Exit, ExitReason, GenServer, Init,
+        MonitorRef, Pid, ReplyTo, SendError, StartError, StopError, Timer, ToPid, call, cast,
+        gen_server, info,
     };
 }
 
@@ -199,7 +204,7 @@ pub mod __private {
     pub use crate::actor::{GenServer, Info, InitOutput, NoContinue};
     pub use crate::builder::Builder;
     pub use crate::call::{Call, Cast};
-    pub use crate::{ActorRef, Context, ExitReason, Init, ReplyTo, StartError};
+    pub use crate::{ActorRef, Context, Down, Exit, ExitReason, Init, ReplyTo, StartError, ToPid};
     pub use core::convert::{From, Infallible};
     pub use core::fmt;
     pub use core::future::Future;

@@ -17,7 +17,6 @@ use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use tokio::sync::{Semaphore, TryAcquireError};
-use tokio::task::AbortHandle;
 
 /// A local buffer larger than this is shrunk once drained, so that a burst does
 /// not pin its memory to an idle actor forever.
@@ -35,9 +34,6 @@ struct State<T> {
     rx_waker: Option<Waker>,
     /// Set once, when the actor has ended: no message is accepted after it.
     closed: bool,
-    /// Aborts the actor's task (`kill`); taken when the actor ends so the task's
-    /// memory is not kept alive by handles.
-    abort: Option<AbortHandle>,
 }
 
 /// Why a message could not be put in the mailbox.
@@ -53,7 +49,6 @@ impl<T> Mailbox<T> {
                 queue: VecDeque::new(),
                 rx_waker: None,
                 closed: false,
-                abort: None,
             }),
             slots: capacity.map(|n| Box::new(Semaphore::new(n))),
         }
@@ -129,26 +124,6 @@ impl<T> Mailbox<T> {
         Poll::Ready(local.pop_front().expect("swapped in a non-empty queue"))
     }
 
-    /// Remembers how to abort the actor's task, unless it has already ended.
-    pub(crate) fn set_abort(&self, abort: AbortHandle) {
-        let mut state = self.lock();
-        if !state.closed {
-            state.abort = Some(abort);
-        }
-    }
-
-    /// Aborts the actor's task. Returns false if it had already ended.
-    pub(crate) fn abort(&self) -> bool {
-        let state = self.lock();
-        match &state.abort {
-            Some(abort) if !state.closed => {
-                abort.abort();
-                true
-            }
-            _ => false,
-        }
-    }
-
     pub(crate) fn is_closed(&self) -> bool {
         self.lock().closed
     }
@@ -160,10 +135,8 @@ impl<T> Mailbox<T> {
         let mut state = self.lock();
         state.closed = true;
         state.rx_waker = None;
-        let abort = state.abort.take();
         let rest = std::mem::take(&mut state.queue);
         drop(state);
-        drop(abort);
         if let Some(slots) = self.slots() {
             slots.close();
         }

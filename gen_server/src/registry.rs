@@ -3,33 +3,14 @@
 //! One process-wide map, locked only to register, unregister and look up a
 //! name, never on the message path.
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use crate::cell::Cell;
+use crate::process::Process;
 use crate::{ActorId, ActorRef, GenServer};
 
-/// A registered actor, with its type erased.
-trait Registered: Send + Sync {
-    fn id(&self) -> ActorId;
-    fn is_alive(&self) -> bool;
-    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
-}
-
-impl<A: GenServer> Registered for Cell<A> {
-    fn id(&self) -> ActorId {
-        self.id
-    }
-    fn is_alive(&self) -> bool {
-        Cell::is_alive(self)
-    }
-    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
-    }
-}
-
-type Names = HashMap<Box<str>, Arc<dyn Registered>>;
+type Names = HashMap<Box<str>, Arc<dyn Process>>;
 
 static NAMES: LazyLock<Mutex<Names>> = LazyLock::new(Default::default);
 
@@ -48,16 +29,16 @@ pub(crate) fn register<A: GenServer>(name: &str, cell: &Arc<Cell<A>>) -> Result<
     if let Some(holder) = names.get(name)
         && holder.is_alive()
     {
-        return Err(holder.id());
+        return Err(holder.core().id);
     }
-    names.insert(name.into(), Arc::clone(cell) as Arc<dyn Registered>);
+    names.insert(name.into(), Arc::clone(cell) as Arc<dyn Process>);
     Ok(())
 }
 
 /// Frees `name` if `id` still holds it.
 pub(crate) fn unregister(name: &str, id: ActorId) {
     let mut names = names();
-    if names.get(name).is_some_and(|holder| holder.id() == id) {
+    if names.get(name).is_some_and(|holder| holder.core().id == id) {
         names.remove(name);
     }
 }
@@ -77,5 +58,5 @@ pub fn whereis(name: &str) -> Option<ActorId> {
     names()
         .get(name)
         .filter(|holder| holder.is_alive())
-        .map(|holder| holder.id())
+        .map(|holder| holder.core().id)
 }

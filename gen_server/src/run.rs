@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::cell::{Cell, Envelope};
 use crate::current::CatchUnwind;
+use crate::process::{Process, System};
 use crate::{ActorRef, Context, ExitReason, GenServer, Init};
 
 /// How `init` failed, as reported to `start`.
@@ -30,8 +31,10 @@ struct ExitGuard<A: GenServer> {
 impl<A: GenServer> Drop for ExitGuard<A> {
     fn drop(&mut self) {
         // Only a task dropped before it chose a reason gets here without one.
-        self.cell.set_exit(ExitReason::Killed);
+        self.cell.core.set_exit(ExitReason::Killed);
         self.cell.close();
+        // Links and monitors learn of the end only now that it is real.
+        self.cell.core.finish();
         for ack in self.stop_acks.drain(..) {
             let _ = ack.send(());
         }
@@ -56,17 +59,17 @@ pub(crate) async fn run<A: GenServer>(
     let mut state = match init {
         Ok(Ok(Init::Ready(state))) => state,
         Ok(Ok(Init::Ignore)) => {
-            cell.set_exit(ExitReason::Normal);
+            cell.core.set_exit(ExitReason::Normal);
             let _ = started.send(Err(StartFailure::Ignored));
             return;
         }
         Ok(Err(error)) => {
-            cell.set_exit(ExitReason::InitFailed);
+            cell.core.set_exit(ExitReason::InitFailed);
             let _ = started.send(Err(StartFailure::Init(error)));
             return;
         }
         Err(panic) => {
-            let reason = cell.set_exit(ExitReason::from_panic(&*panic));
+            let reason = cell.core.set_exit(ExitReason::from_panic(&*panic));
             let ExitReason::Panic(message) = reason else {
                 unreachable!("a panic exits with a panic reason")
             };
@@ -87,29 +90,56 @@ pub(crate) async fn run<A: GenServer>(
             }
             continue;
         }
-        match poll_fn(|cx| cell.mailbox.poll_recv(cx, &mut local)).await {
+        let msg = match poll_fn(|cx| cell.mailbox.poll_recv(cx, &mut local)).await {
             Envelope::Msg(msg) => {
                 cell.mailbox.release_slot();
-                if let Err(panic) = CatchUnwind::new(state.__handle(msg, &mut ctx)).await {
-                    break ExitReason::from_panic(&*panic);
-                }
+                msg
             }
             Envelope::Stop(reason, ack) => {
                 guard.stop_acks.push(ack);
                 break reason;
             }
+            Envelope::System(System::Down(down)) => {
+                if !ctx.take_monitor(down.monitor) {
+                    continue; // demonitored: OTP's `[:flush]`
+                }
+                match A::__down(down) {
+                    Some(msg) => msg,
+                    None => continue,
+                }
+            }
+            Envelope::System(System::Exit(exit)) => {
+                // OTP: a trapping gen_server still stops when its parent exits.
+                if cell.core.parent() == Some(exit.from) {
+                    break exit.reason;
+                }
+                let (from, reason) = (exit.from, exit.reason.clone());
+                match A::__exit(exit) {
+                    Some(msg) => msg,
+                    None => {
+                        tracing::warn!(
+                            actor = %cell.core.id, %from, %reason,
+                            "gen_server traps exits but has no `#[info]` handler for `Exit`; dropped"
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        if let Err(panic) = CatchUnwind::new(state.__handle(msg, &mut ctx)).await {
+            break ExitReason::from_panic(&*panic);
         }
     };
     // Recorded before anything else can await: reply handles dropped while a
     // handler unwound are released at the end of this poll, and their callers
     // must find the reason here.
-    let reason = cell.set_exit(reason);
+    let reason = cell.core.set_exit(reason);
     if !reason.is_normal() {
-        tracing::error!(actor = %cell.id, %reason, "gen_server terminating");
+        tracing::error!(actor = %cell.core.id, %reason, "gen_server terminating");
     }
     if let Err(panic) = CatchUnwind::new(state.__terminate(reason, &mut ctx)).await {
         tracing::error!(
-            actor = %cell.id,
+            actor = %cell.core.id,
             panic = %ExitReason::from_panic(&*panic),
             "gen_server terminate panicked"
         );

@@ -1,0 +1,419 @@
+//! The process model shared by gen_servers and plain spawned tasks: identity,
+//! exit reason, links, monitors and exit signals (OTP's semantics).
+//!
+//! Every process owns a [`Core`]. Relations (links, and the monitors watching
+//! it) live behind the core's mutex and are allocated only when first used.
+//! When a process ends, its core is marked `ended` and its relations are taken
+//! under the same lock, so a link or monitor made concurrently either sees the
+//! process alive (and is notified) or sees it ended (and gets `NoProc`).
+//!
+//! Notifications never recurse: an exit signal that kills a linked process only
+//! aborts its task; that process tells its own links when its task ends. A
+//! chain of links therefore unwinds one task poll per hop, never on one stack.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use tokio::sync::oneshot;
+use tokio::task::AbortHandle;
+
+use crate::{ActorId, ExitReason};
+
+/// A system message for a gen_server's mailbox.
+pub(crate) enum System {
+    Down(Down),
+    Exit(Exit),
+}
+
+/// A process, with its type erased.
+pub(crate) trait Process: Send + Sync + 'static {
+    fn core(&self) -> &Core;
+    /// Whether it still accepts messages and signals.
+    fn is_alive(&self) -> bool;
+    /// Queues a system message; false if the process has no mailbox or it is closed.
+    fn push_system(&self, msg: System) -> bool;
+    /// Marks the process as gone for the outside world (frees its name, closes
+    /// its mailbox). Its task may still be unwinding. Idempotent.
+    fn close(&self);
+    /// For typed lookups.
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+/// Anything that names a process: [`Pid`], [`ActorRef`](crate::ActorRef) and
+/// every generated handle.
+pub trait ToPid {
+    /// A type-erased handle to the process.
+    fn to_pid(&self) -> Pid;
+}
+
+impl ToPid for Pid {
+    fn to_pid(&self) -> Pid {
+        self.clone()
+    }
+}
+
+/// The part of every process that others touch to link, monitor and signal it.
+pub(crate) struct Core {
+    pub(crate) id: ActorId,
+    /// Set once, when the process starts to exit (for a gen_server, before
+    /// `terminate`), so that whoever is woken by its end can say why.
+    exit: OnceLock<ExitReason>,
+    control: Mutex<Control>,
+}
+
+#[derive(Default)]
+struct Control {
+    /// The process has ended and notified its relations; nothing can be added.
+    ended: bool,
+    trap_exit: bool,
+    /// Aborts the process's task; taken when it ends so handles do not keep
+    /// the task's memory alive.
+    abort: Option<AbortHandle>,
+    /// The process that `start_link`ed this one.
+    parent: Option<ActorId>,
+    relations: Option<Box<Relations>>,
+}
+
+#[derive(Default)]
+struct Relations {
+    links: Vec<Arc<dyn Process>>,
+    /// Monitors watching this process.
+    watchers: Vec<(MonitorRef, Watcher)>,
+}
+
+/// Who is told when a monitored process ends.
+pub(crate) enum Watcher {
+    /// A gen_server: gets a `Down` message.
+    Process(Arc<dyn Process>),
+    /// Plain async code awaiting a [`Monitor`](crate::Monitor).
+    Future(oneshot::Sender<Down>),
+}
+
+impl Watcher {
+    fn notify(self, down: Down) {
+        match self {
+            Watcher::Process(watcher) => {
+                let _ = watcher.push_system(System::Down(down));
+            }
+            Watcher::Future(tx) => {
+                let _ = tx.send(down);
+            }
+        }
+    }
+}
+
+impl Core {
+    pub(crate) fn new() -> Self {
+        Core {
+            id: ActorId::next(),
+            exit: OnceLock::new(),
+            control: Mutex::new(Control::default()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Control> {
+        // No user code runs under this lock; a poisoned one holds consistent data.
+        self.control.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records why the process is exiting; the first reason recorded wins.
+    pub(crate) fn set_exit(&self, reason: ExitReason) -> &ExitReason {
+        self.exit.get_or_init(|| reason)
+    }
+
+    pub(crate) fn exit_reason(&self) -> Option<&ExitReason> {
+        self.exit.get()
+    }
+
+    /// Remembers how to abort the task, unless the process already ended. A
+    /// process killed before its task was known is aborted now.
+    pub(crate) fn set_abort(&self, abort: AbortHandle) {
+        let mut control = self.lock();
+        if control.ended {
+            return;
+        }
+        if self.exit.get() == Some(&ExitReason::Killed) {
+            abort.abort();
+        }
+        control.abort = Some(abort);
+    }
+
+    pub(crate) fn set_parent(&self, parent: ActorId) {
+        self.lock().parent = Some(parent);
+    }
+
+    pub(crate) fn parent(&self) -> Option<ActorId> {
+        self.lock().parent
+    }
+
+    pub(crate) fn set_trap_exit(&self, trap: bool) -> bool {
+        std::mem::replace(&mut self.lock().trap_exit, trap)
+    }
+
+    pub(crate) fn traps_exit(&self) -> bool {
+        self.lock().trap_exit
+    }
+
+    fn abort_task(&self) {
+        if let Some(abort) = &self.lock().abort {
+            abort.abort();
+        }
+    }
+
+    /// Adds a watcher, or notifies it at once with `NoProc` if this process
+    /// has already ended.
+    pub(crate) fn add_watcher(&self, monitor: MonitorRef, watcher: Watcher) {
+        let mut control = self.lock();
+        if control.ended {
+            drop(control);
+            watcher.notify(Down {
+                monitor,
+                id: self.id,
+                reason: ExitReason::NoProc,
+            });
+            return;
+        }
+        let relations = control.relations.get_or_insert_with(Default::default);
+        relations.watchers.push((monitor, watcher));
+    }
+
+    /// Removes a watcher; false if it was not there (already notified).
+    pub(crate) fn remove_watcher(&self, monitor: MonitorRef) -> bool {
+        let mut control = self.lock();
+        let Some(relations) = control.relations.as_mut() else {
+            return false;
+        };
+        match relations.watchers.iter().position(|(m, _)| *m == monitor) {
+            Some(i) => {
+                // Dropped after the lock is released.
+                let removed = relations.watchers.swap_remove(i);
+                drop(control);
+                drop(removed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds `other` to the links; false if this process has already ended.
+    pub(crate) fn add_link(&self, other: &Arc<dyn Process>) -> bool {
+        let mut control = self.lock();
+        if control.ended {
+            return false;
+        }
+        let relations = control.relations.get_or_insert_with(Default::default);
+        if !relations.links.iter().any(|l| l.core().id == other.core().id) {
+            relations.links.push(Arc::clone(other));
+        }
+        true
+    }
+
+    fn remove_link(&self, other: ActorId) -> Option<Arc<dyn Process>> {
+        let mut control = self.lock();
+        let links = &mut control.relations.as_mut()?.links;
+        let i = links.iter().position(|l| l.core().id == other)?;
+        Some(links.swap_remove(i))
+    }
+
+    /// Ends the process for its relations: marks it ended, then sends exit
+    /// signals along its links and `Down` to its watchers. Call once the
+    /// process's exit reason is set.
+    pub(crate) fn finish(&self) {
+        let (relations, abort) = {
+            let mut control = self.lock();
+            control.ended = true;
+            (control.relations.take(), control.abort.take())
+        };
+        drop(abort);
+        let Some(relations) = relations else { return };
+        let reason = self
+            .exit_reason()
+            .cloned()
+            .unwrap_or(ExitReason::Killed);
+        for link in relations.links {
+            drop(link.core().remove_link(self.id));
+            exit_signal(&*link, self.id, reason.clone());
+        }
+        for (monitor, watcher) in relations.watchers {
+            watcher.notify(Down {
+                monitor,
+                id: self.id,
+                reason: reason.clone(),
+            });
+        }
+    }
+}
+
+/// Links two processes (both ways). If `target` has already ended, `me` gets
+/// an exit signal with reason `NoProc` instead, as in OTP.
+pub(crate) fn link(me: &Arc<dyn Process>, target: &Arc<dyn Process>) {
+    if me.core().id == target.core().id {
+        return;
+    }
+    if !target.core().add_link(me) {
+        exit_signal(&**me, target.core().id, ExitReason::NoProc);
+        return;
+    }
+    if !me.core().add_link(target) {
+        // `me` ended meanwhile and told its links without `target`: tell it now.
+        drop(target.core().remove_link(me.core().id));
+        let reason = me.core().exit_reason().cloned().unwrap_or(ExitReason::NoProc);
+        exit_signal(&**target, me.core().id, reason);
+    }
+}
+
+/// Removes a link both ways. An exit signal already sent is not withdrawn.
+pub(crate) fn unlink(me: &dyn Process, target: ActorId) {
+    if let Some(other) = me.core().remove_link(target) {
+        drop(other.core().remove_link(me.core().id));
+    }
+}
+
+/// Sends an exit signal with `reason` from `from` to `target` (OTP's rules):
+/// a trapping process gets an `Exit` message; otherwise `Normal` is ignored
+/// and any other reason kills it with that reason, without `terminate`.
+pub(crate) fn exit_signal(target: &dyn Process, from: ActorId, reason: ExitReason) {
+    if target.core().traps_exit() {
+        if !target.push_system(System::Exit(Exit { from, reason })) {
+            // No mailbox (a plain process) or it just closed: nothing to tell.
+        }
+        return;
+    }
+    if reason == ExitReason::Normal {
+        return;
+    }
+    terminate_now(target, reason);
+}
+
+/// Ends `target` at once with `reason`: the untrappable path of `kill`, and of
+/// exit signals that are not trapped. Returns false if it had already ended.
+pub(crate) fn terminate_now(target: &dyn Process, reason: ExitReason) -> bool {
+    if !target.is_alive() {
+        return false;
+    }
+    // Recorded first, so nothing the dying task drops is observed without it.
+    target.core().set_exit(reason);
+    target.core().abort_task();
+    target.close();
+    true
+}
+
+static NEXT_MONITOR: AtomicU64 = AtomicU64::new(1);
+
+/// Identifies one monitor (OTP's monitor reference): returned by
+/// [`Context::monitor`](crate::Context::monitor), carried by the [`Down`] it
+/// produces, and given back to [`Context::demonitor`](crate::Context::demonitor).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MonitorRef(u64);
+
+impl MonitorRef {
+    pub(crate) fn next() -> Self {
+        MonitorRef(NEXT_MONITOR.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl fmt::Debug for MonitorRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MonitorRef({})", self.0)
+    }
+}
+
+/// A monitored process ended (OTP's `{:DOWN, ref, :process, pid, reason}`).
+///
+/// Delivered to the watcher's `#[info]` handler for `Down`, once per monitor,
+/// unless the monitor was removed first. A server without such a handler
+/// drops it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Down {
+    /// The monitor that fired.
+    pub monitor: MonitorRef,
+    /// The process that ended.
+    pub id: ActorId,
+    /// Why it ended; `NoProc` if it was already gone when the monitor was set.
+    pub reason: ExitReason,
+}
+
+/// An exit signal turned into a message, for a process that traps exits
+/// (OTP's `{:EXIT, from, reason}`).
+///
+/// Delivered to the `#[info]` handler for `Exit` of a server that called
+/// [`Context::trap_exit`](crate::Context::trap_exit). A trapping server
+/// without such a handler logs it and carries on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exit {
+    /// The process the signal came from: a linked process that ended, or the
+    /// sender of [`Pid::exit`].
+    pub from: ActorId,
+    /// The reason it carries.
+    pub reason: ExitReason,
+}
+
+/// A type-erased handle to any process, gen_server or plain task: the analogue
+/// of an Erlang pid, for linking, monitoring and signalling.
+///
+/// Get one from a handle (`counter.pid()`), from [`Context::pid`](crate::Context::pid),
+/// or from [`spawn`](crate::spawn).
+#[derive(Clone)]
+pub struct Pid {
+    pub(crate) process: Arc<dyn Process>,
+}
+
+impl Pid {
+    /// The process's id.
+    pub fn id(&self) -> ActorId {
+        self.process.core().id
+    }
+
+    /// Whether the process is still running.
+    pub fn is_alive(&self) -> bool {
+        self.process.is_alive()
+    }
+
+    /// Why the process ended, or is ending; `None` while it runs.
+    pub fn exit_reason(&self) -> Option<ExitReason> {
+        self.process.core().exit_reason().cloned()
+    }
+
+    /// Kills the process: it cannot trap this, ends with [`ExitReason::Killed`]
+    /// without running `terminate`, and its links see `Killed` (OTP's
+    /// `Process.exit(pid, :kill)`). Returns false if it had already ended.
+    pub fn kill(&self) -> bool {
+        terminate_now(&*self.process, ExitReason::Killed)
+    }
+
+    /// Sends the process an exit signal with `reason` (OTP's
+    /// `Process.exit(pid, reason)`): if it traps exits it gets an [`Exit`]
+    /// message; otherwise `Normal` is ignored and any other reason ends it
+    /// with that reason, without `terminate`. The signal comes from the
+    /// current process, or from [`ActorId::OUTSIDE`] when sent from code that
+    /// is not a process.
+    pub fn exit(&self, reason: ExitReason) {
+        let from = crate::current::current_actor().unwrap_or(ActorId::OUTSIDE);
+        exit_signal(&*self.process, from, reason);
+    }
+}
+
+impl PartialEq for Pid {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Pid {}
+
+impl std::hash::Hash for Pid {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl fmt::Debug for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pid")
+            .field("id", &self.id())
+            .field("alive", &self.is_alive())
+            .finish()
+    }
+}
