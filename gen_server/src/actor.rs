@@ -149,3 +149,42 @@ impl<A, E: Send + 'static> InitOutput<A> for Result<Init<A>, E> {
 /// values, so [`Context::continue_with`] cannot be called.
 #[derive(Debug)]
 pub enum NoContinue {}
+
+/// Finds a server's `#[info]` handler for `M` if it has one: the generated
+/// `__down`/`__exit` call `(&&InfoProbe::<Self, M>::new()).__to_msg(msg)`, which
+/// resolves to [`ViaInfo`] when `Self: Info<M>` and to [`NoInfo`] otherwise
+/// (method resolution tries `&&InfoProbe` before `&InfoProbe`; this works on
+/// the concrete types the macro names, without specialization).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct InfoProbe<A, M>(std::marker::PhantomData<fn() -> (A, M)>);
+
+impl<A, M> InfoProbe<A, M> {
+    #[doc(hidden)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        InfoProbe(std::marker::PhantomData)
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaInfo<A: GenServer, M> {
+    fn __to_msg(&self, msg: M) -> Option<A::Msg>;
+}
+
+impl<A: Info<M>, M> ViaInfo<A, M> for &InfoProbe<A, M> {
+    fn __to_msg(&self, msg: M) -> Option<A::Msg> {
+        Some(A::__into_msg(msg))
+    }
+}
+
+#[doc(hidden)]
+pub trait NoInfo<A: GenServer, M> {
+    fn __to_msg(&self, msg: M) -> Option<A::Msg>;
+}
+
+impl<A: GenServer, M> NoInfo<A, M> for InfoProbe<A, M> {
+    fn __to_msg(&self, _msg: M) -> Option<A::Msg> {
+        None
+    }
+}

@@ -149,9 +149,9 @@ pub use error::{CallError, SendError, StartError, StopError};
 pub use exit::ExitReason;
 pub use id::ActorId;
 pub use process::{Down, Exit, MonitorRef, Pid, ToPid};
-pub use spawn::{Monitor, monitor, spawn, spawn_link};
 pub use registry::whereis;
 pub use reply::ReplyTo;
+pub use spawn::{Monitor, monitor, spawn, spawn_link};
 pub use timer::{Timer, send_after, send_interval};
 
 /// Turns an inherent `impl` block into a typed actor.
@@ -201,7 +201,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__handle_methods as handle_methods;
-    pub use crate::actor::{GenServer, Info, InitOutput, NoContinue};
+    pub use crate::actor::{GenServer, Info, InfoProbe, InitOutput, NoContinue, NoInfo, ViaInfo};
     pub use crate::builder::Builder;
     pub use crate::call::{Call, Cast};
     pub use crate::{ActorRef, Context, Down, Exit, ExitReason, Init, ReplyTo, StartError, ToPid};

@@ -204,7 +204,11 @@ impl Core {
             return false;
         }
         let relations = control.relations.get_or_insert_with(Default::default);
-        if !relations.links.iter().any(|l| l.core().id == other.core().id) {
+        if !relations
+            .links
+            .iter()
+            .any(|l| l.core().id == other.core().id)
+        {
             relations.links.push(Arc::clone(other));
         }
         true
@@ -228,10 +232,7 @@ impl Core {
         };
         drop(abort);
         let Some(relations) = relations else { return };
-        let reason = self
-            .exit_reason()
-            .cloned()
-            .unwrap_or(ExitReason::Killed);
+        let reason = self.exit_reason().cloned().unwrap_or(ExitReason::Killed);
         for link in relations.links {
             drop(link.core().remove_link(self.id));
             exit_signal(&*link, self.id, reason.clone());
@@ -259,7 +260,11 @@ pub(crate) fn link(me: &Arc<dyn Process>, target: &Arc<dyn Process>) {
     if !me.core().add_link(target) {
         // `me` ended meanwhile and told its links without `target`: tell it now.
         drop(target.core().remove_link(me.core().id));
-        let reason = me.core().exit_reason().cloned().unwrap_or(ExitReason::NoProc);
+        let reason = me
+            .core()
+            .exit_reason()
+            .cloned()
+            .unwrap_or(ExitReason::NoProc);
         exit_signal(&**target, me.core().id, reason);
     }
 }
