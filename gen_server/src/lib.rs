@@ -68,7 +68,8 @@
 //!
 //! | OTP | gen_server |
 //! |---|---|
-//! | `GenServer.start_link(M, arg, name: n)` | `M::builder().name(n).start(arg)` (links arrive with monitors) |
+//! | `GenServer.start(M, arg, name: n)` | `M::builder().name(n).start(arg)` |
+//! | `GenServer.start_link(M, arg)` | `M::builder().start_link(arg)` (see [`Builder::start_link`]) |
 //! | `{:ok, state}` / `{:stop, reason}` / `:ignore` from `init` | `Ok(state)` / `Err(e)` / [`Init::Ignore`] |
 //! | `{:ok, state, {:continue, arg}}` | [`Context::continue_with`] in `init` |
 //! | `GenServer.call(pid, msg, timeout)` | `handle.msg(args).timeout(d).await` (default 5 s; `.no_timeout()`) |
@@ -77,7 +78,13 @@
 //! | `send(pid, msg)` + `handle_info` | [`ActorRef::send_info`] + `#[info]` |
 //! | `{:stop, reason, reply, state}` | [`Context::stop`] in a `#[call]`: the reply goes first |
 //! | `GenServer.stop(pid, reason)` | [`ActorRef::stop`] |
-//! | `Process.exit(pid, :kill)` | [`ActorRef::kill`] |
+//! | `Process.exit(pid, :kill)` | [`ActorRef::kill`], [`Pid::kill`] |
+//! | `Process.exit(pid, reason)` | [`Pid::exit`] |
+//! | `spawn` / `spawn_link` | [`spawn`] / [`spawn_link`] |
+//! | `Process.monitor` / `demonitor(ref, [:flush])` | [`Context::monitor`] / [`Context::demonitor`]; [`monitor`] from plain code |
+//! | `{:DOWN, ref, :process, pid, reason}` | [`Down`] through `#[info]` |
+//! | `Process.link` / `unlink` | [`Context::link`] / [`Context::unlink`] |
+//! | `Process.flag(:trap_exit, true)` + `{:EXIT, from, reason}` | [`Context::trap_exit`] + [`Exit`] through `#[info]` |
 //! | `Process.send_after` / `:timer.send_interval` | [`Context::send_after`] / [`Context::send_interval`] |
 //! | `Process.whereis(name)` | `CounterRef::whereis(name)` (typed), [`whereis`] (id only) |
 //! | `:noproc`, `:timeout`, `:calling_self`, the server's exit reason | [`CallError`] variants |
@@ -99,13 +106,53 @@
 //!   at error level (OTP's crash report).
 //! * **Idle timeouts** (a timeout returned from a callback) are not offered;
 //!   use [`Context::send_after`].
+//! * **A failed `start_link` does not kill the caller.** The link is made once
+//!   `init` has succeeded; an `init` error or panic comes back only as the
+//!   typed [`StartError`].
+//!
+//! # Processes, links and monitors
+//!
+//! Every actor is a process, and so is any future run with [`spawn`] (a
+//! WebSocket connection, a "channel"). A [`Pid`] names any of them
+//! (`counter.pid()`, [`Context::pid`], the return of `spawn`), and all of them
+//! can be linked, monitored and killed, with OTP's rules:
+//!
+//! * **Monitors** are one-way. [`Context::monitor`] makes the actor receive a
+//!   [`Down`] `{ monitor, id, reason }` through its `#[info]` handler for `Down`
+//!   when the target ends; monitoring a process that is already gone gives a
+//!   `Down` with [`ExitReason::NoProc`] at once. [`Context::demonitor`]
+//!   guarantees no `Down` for that monitor is handled afterwards, even one
+//!   already queued (OTP's `[:flush]`). From plain async code,
+//!   [`monitor`] is a future of the exit reason.
+//! * **Links** are two-way ([`Context::link`], `Builder::start_link` /
+//!   `Counter::builder().start_link(args)`, [`spawn_link`]). When a process
+//!   ends, each linked process gets an exit signal with the same reason: a
+//!   process that does not trap exits ignores `Normal` and dies of anything
+//!   else (without `terminate`); one that traps exits
+//!   ([`Context::trap_exit`]) gets an [`Exit`] `{ from, reason }` message
+//!   instead and lives on. A trapping gen_server still runs `terminate` and
+//!   stops when the signal comes from its parent (the process that
+//!   `start_link`ed it).
+//! * **Signals**: [`Pid::kill`] / [`ActorRef::kill`] cannot be trapped; the
+//!   victim ends with [`ExitReason::Killed`] and its links see `Killed`.
+//!   [`Pid::exit`] sends any other reason, under the rules above.
+//!
+//! An `#[info]` handler for `Down` or `Exit` is optional: without one, a `Down`
+//! is dropped and a trapped `Exit` is logged (at warn level) and dropped.
+//! When a process receives both for one event (linked and monitored, trapping
+//! exits) the `Exit` comes first, as in OTP.
+//!
+//! A ready-made use: [`exit_watcher::ExitWatcher`] runs a callback when a
+//! watched process ends (the Elixir "ChannelWatcher").
 //!
 //! # When `terminate` runs
 //!
 //! As in OTP: after a handler asks to stop ([`Context::stop`]), after a stop
-//! request ([`ActorRef::stop`]), and after a panic in a handler or in
-//! `handle_continue`. Not after [`ActorRef::kill`], not when `init` fails, and
-//! not if the tokio runtime is shut down under the actor. A panic inside
+//! request ([`ActorRef::stop`]), after a panic in a handler or in
+//! `handle_continue`, and after an exit signal from its parent while it traps
+//! exits. Not after [`ActorRef::kill`], not after an untrapped exit signal from
+//! a link or [`Pid::exit`], not when `init` fails, and not if the tokio runtime
+//! is shut down under the actor. A panic inside
 //! `terminate` is logged and the exit reason stays the one it was called with.
 //!
 //! # Runtime requirements
@@ -121,6 +168,9 @@
 )]
 #![deny(unsafe_code)]
 
+// Lets this crate use its own `#[gen_server]`, whose output names `::gen_server`.
+extern crate self as gen_server;
+
 mod actor;
 mod actor_ref;
 mod builder;
@@ -130,6 +180,7 @@ mod context;
 mod current;
 pub mod error;
 mod exit;
+pub mod exit_watcher;
 mod handle;
 mod id;
 mod mailbox;
