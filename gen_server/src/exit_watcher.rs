@@ -51,7 +51,10 @@ impl fmt::Debug for OnExit {
 /// let watcher = ExitWatcher::builder().name("doc-rooms").start(()).await.unwrap();
 /// let (tx, rx) = tokio::sync::oneshot::channel();
 ///
-/// let channel = gen_server::spawn(async { /* serve a user, then return */ });
+/// let (hang_up, hung_up) = tokio::sync::oneshot::channel::<()>();
+/// let channel = gen_server::spawn(async move {
+///     let _ = hung_up.await; // serve the user until they hang up
+/// });
 /// let (room, user) = (7, "ana");
 /// watcher
 ///     .on_exit(&channel, move |reason| async move {
@@ -60,6 +63,7 @@ impl fmt::Debug for OnExit {
 ///     .await
 ///     .unwrap();
 ///
+/// hang_up.send(()).unwrap();
 /// assert_eq!(rx.await.unwrap(), "ana left room 7: normal");
 /// # }
 /// ```

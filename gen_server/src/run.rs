@@ -1,7 +1,7 @@
 //! The actor's task: `init`, then one message at a time, then `terminate`.
 
 use std::collections::VecDeque;
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
@@ -41,15 +41,25 @@ impl<A: GenServer> Drop for ExitGuard<A> {
     }
 }
 
-pub(crate) async fn run<A: GenServer>(
+/// The actor's task. The exit guard is built before the task's first poll: an
+/// actor killed before it ever ran still tells its links and monitors.
+pub(crate) fn run<A: GenServer>(
     cell: Arc<Cell<A>>,
     args: A::Args,
     started: Started<A::InitError>,
-) {
-    let mut guard = ExitGuard {
+) -> impl Future<Output = ()> + Send {
+    let guard = ExitGuard {
         cell,
         stop_acks: Vec::new(),
     };
+    run_guarded(guard, args, started)
+}
+
+async fn run_guarded<A: GenServer>(
+    mut guard: ExitGuard<A>,
+    args: A::Args,
+    started: Started<A::InitError>,
+) {
     let cell = &guard.cell;
     let mut ctx = Context::new(ActorRef {
         cell: Arc::clone(cell),

@@ -78,7 +78,9 @@ where
     }
     let task = tokio::spawn(Scoped::new(
         Arc::clone(&process),
-        run_plain(Arc::clone(&process), future),
+        // The guard exists before the first poll: a process killed before it
+        // ever ran still tells its links and monitors.
+        run_plain(PlainGuard(Arc::clone(&process)), future),
     ));
     process.core().set_abort(task.abort_handle());
     Pid { process }
@@ -95,8 +97,7 @@ impl Drop for PlainGuard {
     }
 }
 
-async fn run_plain<F: Future<Output = ()>>(process: Arc<dyn Process>, future: F) {
-    let guard = PlainGuard(process);
+async fn run_plain<F: Future<Output = ()>>(guard: PlainGuard, future: F) {
     let reason = match CatchUnwind::new(future).await {
         Ok(()) => ExitReason::Normal,
         Err(panic) => ExitReason::from_panic(&*panic),

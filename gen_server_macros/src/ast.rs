@@ -1,7 +1,6 @@
 //! The user's `impl` block, read into typed pieces that keep their tokens (and
 //! so their spans) for error messages and generated code.
 
-use proc_macro2::Span;
 use syn::{
     Attribute, FnArg, GenericArgument, Ident, ImplItem, ItemImpl, Pat, PathArguments, Receiver,
     Signature, Type,
@@ -78,10 +77,6 @@ impl Server {
         }
     }
 
-    pub(crate) fn span(&self) -> Span {
-        syn::spanned::Spanned::span(&self.item.self_ty)
-    }
-
     pub(crate) fn with_role(&self, role: Role) -> impl Iterator<Item = &Method> {
         self.methods
             .iter()
@@ -101,12 +96,13 @@ impl Server {
 
 impl Method {
     fn new(index: usize, attrs: &[Attribute], sig: &Signature, markers: Vec<Marker>) -> Self {
-        let role = match (markers.first(), sig.ident.to_string().as_str()) {
-            (Some(marker), _) => Role::Handler(marker.kind),
-            (None, "init") => Role::Init,
-            (None, "handle_continue") => Role::Continue,
-            (None, "terminate") => Role::Terminate,
-            (None, _) => Role::Plain,
+        // The lifecycle names win over a marker, which validation reports.
+        let role = match (sig.ident.to_string().as_str(), markers.first()) {
+            ("init", _) => Role::Init,
+            ("handle_continue", _) => Role::Continue,
+            ("terminate", _) => Role::Terminate,
+            (_, Some(marker)) => Role::Handler(marker.kind),
+            (_, None) => Role::Plain,
         };
         let mut receiver = None;
         let mut params = Vec::new();
@@ -178,4 +174,124 @@ fn last_segment_args<'a>(ty: &'a Type, name: &str) -> Option<&'a PathArguments> 
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     (last.ident == name).then_some(&last.arguments)
+}
+
+/// What `init` returns, read from its signature.
+pub(crate) enum InitShape<'a> {
+    /// `Self`
+    State,
+    /// `Init<Self>`
+    Init,
+    /// `Result<Self, E>`, with `E`
+    Result(&'a Type),
+    /// `Result<Init<Self>, E>`, with `E`
+    ResultInit(&'a Type),
+    /// A type the macro cannot see into (an alias such as `anyhow::Result<Self>`),
+    /// left to the `InitOutput` trait.
+    Alias,
+    /// A type that cannot be right: the part that is wrong and what to write.
+    Wrong(&'a Type, &'static str),
+}
+
+const WRONG_INIT: &str = "`init` must return the server's state: `-> Self`, `-> Result<Self, E>`, `-> Init<Self>` or `-> Result<Init<Self>, E>`";
+
+impl<'a> InitShape<'a> {
+    /// `server` is the server type's name, also accepted for `Self`.
+    pub(crate) fn of(ret: &'a Type, server: Option<&Ident>) -> Self {
+        let is_state = |ty: &Type| {
+            let Type::Path(p) = ty else { return false };
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            p.qself.is_none()
+                && last.arguments.is_none()
+                && (p.path.is_ident("Self") || server.is_some_and(|s| last.ident == *s))
+        };
+        // `Init<T>`: `Some(Ok)` when `T` is the state, `Some(Err(T))` when not.
+        let init_of = |ty: &'a Type| match type_args(ty, "Init")?[..] {
+            [state] if is_state(state) => Some(Ok(())),
+            [other] => Some(Err(other)),
+            _ => None,
+        };
+        match ret {
+            Type::Group(g) => return Self::of(&g.elem, server),
+            Type::Paren(p) => return Self::of(&p.elem, server),
+            Type::Path(_) => {}
+            Type::ImplTrait(_) => {
+                return InitShape::Wrong(
+                    ret,
+                    "`init` cannot return `impl Trait`; to await inside it, write `async fn init(...) -> Self`",
+                );
+            }
+            Type::Macro(_) | Type::Verbatim(_) => return InitShape::Alias,
+            _ => return InitShape::Wrong(ret, WRONG_INIT),
+        }
+        if is_state(ret) {
+            return InitShape::State;
+        }
+        match init_of(ret) {
+            Some(Ok(())) => return InitShape::Init,
+            Some(Err(other)) => {
+                return InitShape::Wrong(other, "`Init` holds the server's state: `Init<Self>`");
+            }
+            None => {}
+        }
+        if let Some(args) = type_args(ret, "Result") {
+            return match args[..] {
+                [ok, error] if is_state(ok) => InitShape::Result(error),
+                [ok, error] => match init_of(ok) {
+                    Some(Ok(())) => InitShape::ResultInit(error),
+                    Some(Err(other)) => {
+                        InitShape::Wrong(other, "`Init` holds the server's state: `Init<Self>`")
+                    }
+                    None => InitShape::Wrong(
+                        ok,
+                        "`init` returns the server's state in `Ok`: `Result<Self, E>` (or `Result<Init<Self>, E>`)",
+                    ),
+                },
+                // `io::Result<Self>` and the like.
+                _ => InitShape::Alias,
+            };
+        }
+        if type_args(ret, "Option").is_some() {
+            return InitShape::Wrong(
+                ret,
+                "`init` cannot return `Option`: return `Init<Self>`, with `Init::Ignore` in place of `None`",
+            );
+        }
+        const NOT_STATE: &[&str] = &[
+            "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+            "i64", "i128", "isize", "f32", "f64", "String", "Vec", "Box", "Rc", "Arc", "Cow",
+        ];
+        let Type::Path(p) = ret else {
+            return InitShape::Alias;
+        };
+        match p.path.segments.last() {
+            Some(last) if NOT_STATE.iter().any(|name| last.ident == name) => {
+                InitShape::Wrong(ret, WRONG_INIT)
+            }
+            _ => InitShape::Alias,
+        }
+    }
+}
+
+/// The type arguments of `ty` if it is a path ending in `name` (none if it has
+/// no angle brackets).
+fn type_args<'a>(ty: &'a Type, name: &str) -> Option<Vec<&'a Type>> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if path.qself.is_some() || last.ident != name {
+        return None;
+    }
+    Some(match &last.arguments {
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
 }

@@ -1,7 +1,6 @@
 //! The arguments of `#[gen_server(...)]` and the handler markers.
 
-use proc_macro2::{Span, TokenStream};
-use syn::spanned::Spanned;
+use proc_macro2::TokenStream;
 use syn::{Attribute, Ident, Meta, Visibility};
 
 use crate::errors::Errors;
@@ -18,12 +17,12 @@ pub(crate) fn parse_server_args(tokens: TokenStream, errors: &mut Errors) -> Ser
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("handle") {
             if args.handle.is_some() {
-                return Err(meta.error("`handle` is given twice"));
+                return Err(meta.error("`handle` is given twice; keep one"));
             }
             args.handle = Some(meta.value()?.parse()?);
         } else if meta.path.is_ident("vis") {
             if args.vis.is_some() {
-                return Err(meta.error("`vis` is given twice"));
+                return Err(meta.error("`vis` is given twice; keep one"));
             }
             args.vis = Some(meta.value()?.parse()?);
         } else {
@@ -60,7 +59,8 @@ impl Kind {
 /// A `#[call]`, `#[cast]` or `#[info]` found on a method.
 pub(crate) struct Marker {
     pub(crate) kind: Kind,
-    pub(crate) span: Span,
+    /// The whole attribute, so that errors about it underline all of it.
+    pub(crate) attr: Attribute,
 }
 
 fn marker_kind(attr: &Attribute) -> Option<Kind> {
@@ -102,7 +102,7 @@ pub(crate) fn take_markers(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> V
         }
         markers.push(Marker {
             kind,
-            span: attr.span(),
+            attr: attr.clone(),
         });
         false
     });

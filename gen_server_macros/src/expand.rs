@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Ident, ItemImpl, Pat, ReturnType, Type, Visibility};
 
-use crate::ast::{Method, ParamKind, Role, Server};
+use crate::ast::{InitShape, Method, ParamKind, Role, Server};
 use crate::attr::{self, Kind, ServerArgs};
 use crate::errors::Errors;
 use crate::fallback;
@@ -158,7 +158,10 @@ impl<'a> Expander<'a> {
         let methods = self
             .server
             .handlers()
-            .map(|(kind, m)| self.client_method(kind, m));
+            .map(|(kind, m)| self.client_method(kind, m, false));
+        let stubs = self
+            .stubs()
+            .map(|(kind, m)| self.client_method(kind, m, true));
         let whereis = (!self.checked.skipped.contains("whereis")).then(|| {
             let doc = format!(
                 "The live `{ident}` registered under `name`, if any (OTP's `Process.whereis/1`, typed)."
@@ -188,6 +191,12 @@ impl<'a> Expander<'a> {
                 }
             }
 
+            impl ::gen_server::__private::ToPid for #handle {
+                fn to_pid(&self) -> ::gen_server::Pid {
+                    ::gen_server::__private::ToPid::to_pid(&self.0)
+                }
+            }
+
             impl ::gen_server::__private::From<#handle> for #actor_ref {
                 fn from(handle: #handle) -> Self {
                     handle.0
@@ -197,13 +206,30 @@ impl<'a> Expander<'a> {
             #[allow(private_interfaces, unreachable_pub)]
             impl #handle {
                 #(#methods)*
+                #(#stubs)*
                 #whereis
                 ::gen_server::__private::handle_methods!(#vis, #ident);
             }
         }
     }
 
-    fn client_method(&self, kind: Kind, method: &Method) -> TokenStream {
+    /// The handlers validation rejected but still wants on the handle, so that
+    /// code using them reports nothing beyond the handler's own error.
+    fn stubs(&self) -> impl Iterator<Item = (Kind, &Method)> {
+        self.server
+            .methods
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| self.checked.stubs.contains(position))
+            .filter_map(|(_, m)| match m.role {
+                Role::Handler(kind) => Some((kind, m)),
+                _ => None,
+            })
+    }
+
+    /// The handle's method for a handler; a `stub` (for a handler that failed
+    /// validation) has the same signature and an unreachable body.
+    fn client_method(&self, kind: Kind, method: &Method, stub: bool) -> TokenStream {
         let Expander {
             ident: server,
             msg,
@@ -227,6 +253,25 @@ impl<'a> Expander<'a> {
                 _ => format!("Sends a message to the server's `{name}` handler."),
             };
             docs.push(syn::parse_quote!(#[doc = #doc]));
+        }
+        if stub {
+            let (generics, where_clause) =
+                (&method.sig.generics, &method.sig.generics.where_clause);
+            let ret = match kind {
+                Kind::Call => {
+                    let reply = self.reply_type(method);
+                    quote!(::gen_server::__private::Call<'_, #server, #reply>)
+                }
+                Kind::Cast => quote!(::gen_server::__private::Cast<'_, #server>),
+                Kind::Info => return TokenStream::new(),
+            };
+            return quote_spanned! {span=>
+                #(#docs)*
+                #[allow(unused_variables, clippy::diverging_sub_expression)]
+                #vis fn #name #generics (&self, #(#args: #tys),*) -> #ret #where_clause {
+                    ::core::unreachable!("`#[gen_server]` rejected this handler")
+                }
+            };
         }
         match kind {
             Kind::Call => {
@@ -256,17 +301,29 @@ impl<'a> Expander<'a> {
 
     fn info_impls(&self) -> TokenStream {
         let Expander { ident, msg, .. } = self;
-        self.server
+        let real = self
+            .server
             .handlers()
-            .filter(|(kind, _)| *kind == Kind::Info)
-            .filter_map(|(_, method)| {
+            .map(|(kind, method)| (kind, method, false));
+        let stubs = self.stubs().map(|(kind, method)| (kind, method, true));
+        real.chain(stubs)
+            .filter(|(kind, _, _)| *kind == Kind::Info)
+            .filter_map(|(_, method, stub)| {
                 let param = method.values().next()?;
                 let ty = self.concrete(&param.ty);
                 let name = method.ident();
+                let body = if stub {
+                    quote!(::core::unreachable!(
+                        "`#[gen_server]` rejected this handler"
+                    ))
+                } else {
+                    quote!(#msg::#name(msg))
+                };
                 Some(quote_spanned! {param.ty.span()=>
                     impl ::gen_server::__private::Info<#ty> for #ident {
+                        #[allow(unused_variables)]
                         fn __into_msg(msg: #ty) -> #msg {
-                            #msg::#name(msg)
+                            #body
                         }
                     }
                 })
@@ -278,12 +335,26 @@ impl<'a> Expander<'a> {
         self.server.with_role(Role::Init).next()
     }
 
+    /// The method whose arguments `start` takes: `init`, or an `init` that
+    /// failed validation for another reason than its arguments, so that calls
+    /// to `start` still type-check while the user fixes it.
+    fn args_source(&self) -> Option<&Method> {
+        self.init().or_else(|| {
+            self.server.methods.iter().find(|m| {
+                m.role == Role::Init
+                    && m.sig.generics.params.is_empty()
+                    && m.values().all(|p| valid::not_owned(&p.ty).is_none())
+            })
+        })
+    }
+
     fn start(&self) -> TokenStream {
         let Expander {
             ident, handle, vis, ..
         } = self;
         let init = self.init();
-        let params: Vec<(Ident, Type)> = init
+        let params: Vec<(Ident, Type)> = self
+            .args_source()
             .map(|m| {
                 m.values()
                     .enumerate()
@@ -352,6 +423,21 @@ impl<'a> Expander<'a> {
             .server
             .handlers()
             .map(|(kind, method)| self.dispatch_arm(kind, method));
+        // `Down` and `Exit` reach the server's `#[info]` handler for them, if
+        // it has one: the runtime's `InfoProbe` finds out which.
+        let down_and_exit = [("__down", "Down"), ("__exit", "Exit")].map(|(name, ty)| {
+            let name = format_ident!("{}", name);
+            let ty = format_ident!("{}", ty);
+            quote! {
+                #[allow(clippy::needless_borrow)]
+                fn #name(msg: ::gen_server::__private::#ty) -> ::gen_server::__private::Option<Self::Msg> {
+                    #[allow(unused_imports)]
+                    use ::gen_server::__private::{NoInfo as _, ViaInfo as _};
+                    (&&::gen_server::__private::InfoProbe::<Self, ::gen_server::__private::#ty>::new()).__to_msg(msg)
+                }
+            }
+        });
+        let down_and_exit = quote!(#(#down_and_exit)*);
         quote! {
             impl ::gen_server::__private::GenServer for #self_ty {
                 type Args = #args_ty;
@@ -391,6 +477,8 @@ impl<'a> Expander<'a> {
                 ) -> impl ::gen_server::__private::Future<Output = ()> + ::gen_server::__private::Send + '__a {
                     async move { #continue_body }
                 }
+
+                #down_and_exit
 
                 #[allow(unused_variables)]
                 fn __terminate<'__a>(
@@ -461,8 +549,16 @@ impl<'a> Expander<'a> {
     fn init_glue(&self) -> (TokenStream, TokenStream, TokenStream) {
         let Some(init) = self.init() else {
             // No usable `init` (already reported): keep the rest compiling.
+            let tys: Vec<Type> = self
+                .args_source()
+                .map(|m| m.values().map(|p| p.ty.clone()).collect())
+                .unwrap_or_default();
+            let args_ty = match &tys[..] {
+                [ty] => quote!(#ty),
+                tys => quote!((#(#tys),*)),
+            };
             return (
-                quote!(()),
+                args_ty,
                 quote!(::gen_server::__private::Infallible),
                 quote!(::core::unreachable!("`init` failed to compile")),
             );
@@ -480,28 +576,33 @@ impl<'a> Expander<'a> {
         let ReturnType::Type(_, ret) = &init.sig.output else {
             unreachable!("an `init` without a return type is invalid")
         };
-        let returns_self = matches!(&**ret, Type::Path(p) if p.qself.is_none()
-            && (p.path.is_ident("Self") || p.path.is_ident(&self.ident)));
-        let span = ret.span();
-        if returns_self {
-            (
-                args_ty,
-                quote!(::gen_server::__private::Infallible),
-                quote! {
-                    #unpack
-                    ::gen_server::__private::Ok(::gen_server::__private::Init::Ready(#invoke))
-                },
-            )
-        } else {
-            (
-                args_ty,
-                quote_spanned!(span=> <#ret as ::gen_server::__private::InitOutput<Self>>::Error),
-                quote_spanned! {span=>
-                    #unpack
-                    ::gen_server::__private::InitOutput::<Self>::into_init(#invoke)
-                },
-            )
-        }
+        let private = quote!(::gen_server::__private);
+        // The usual shapes are recognised here, so that the error type is
+        // named directly and a wrong one is reported once, at the user's type.
+        let (error, value) = match InitShape::of(ret, Some(&self.ident)) {
+            InitShape::State => (
+                quote!(#private::Infallible),
+                quote!(#private::Ok(#private::Init::Ready(#invoke))),
+            ),
+            InitShape::Init => (quote!(#private::Infallible), quote!(#private::Ok(#invoke))),
+            InitShape::Result(error) => {
+                let error = self.concrete(error);
+                (
+                    error.to_token_stream(),
+                    quote!(#private::Result::map(#invoke, #private::Init::Ready)),
+                )
+            }
+            InitShape::ResultInit(error) => (self.concrete(error).to_token_stream(), invoke),
+            // An alias, or a wrong type already reported.
+            InitShape::Alias | InitShape::Wrong(..) => {
+                let span = ret.span();
+                (
+                    quote_spanned!(span=> <#ret as #private::InitOutput<Self>>::Error),
+                    quote_spanned!(span=> #private::InitOutput::<Self>::into_init(#invoke)),
+                )
+            }
+        };
+        (args_ty, error, quote!(#unpack #value))
     }
 
     fn continue_glue(&self) -> (TokenStream, TokenStream) {

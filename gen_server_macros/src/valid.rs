@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 
 use quote::ToTokens;
-use syn::{ReturnType, Type};
+use syn::{GenericArgument, Ident, PathArguments, ReturnType, Type};
 
-use crate::ast::{Method, ParamKind, Role, Server};
+use crate::ast::{InitShape, Method, ParamKind, Role, Server};
 use crate::attr::Kind;
 use crate::errors::Errors;
 
@@ -22,6 +22,7 @@ pub(crate) const GENERATED_ON_HANDLE: &[&str] = &[
     "stop",
     "kill",
     "send_info",
+    "pid",
     "actor_ref",
 ];
 
@@ -33,6 +34,9 @@ pub(crate) struct Checked {
     pub(crate) dropped_items: HashSet<usize>,
     /// Generated functions not to emit, because a user method has the name.
     pub(crate) skipped: HashSet<&'static str>,
+    /// Invalid handlers (by index into `Server::methods`) that still get a
+    /// stand-in on the handle, so that code calling them reports nothing more.
+    pub(crate) stubs: HashSet<usize>,
 }
 
 pub(crate) fn check(server: &mut Server, errors: &mut Errors) -> Checked {
@@ -48,29 +52,47 @@ pub(crate) fn check(server: &mut Server, errors: &mut Errors) -> Checked {
     // Duplicate names: Rust would reject them too, with a less helpful message.
     let mut seen = HashSet::new();
     for method in &mut server.methods {
-        if !seen.insert(method.ident().to_string()) {
-            errors.at(
-                method.ident(),
-                format_args!(
-                    "duplicate method `{}`; each handler needs its own name",
-                    method.ident()
+        let name = method.ident().to_string();
+        if !seen.insert(name.clone()) {
+            let message = match method.role {
+                Role::Init | Role::Continue | Role::Terminate => format!(
+                    "`{name}` is already defined above; a server has one `{name}`, so merge the two"
                 ),
-            );
+                _ => format!(
+                    "a method named `{name}` is already defined above; give this one another name"
+                ),
+            };
+            errors.at(method.ident(), message);
             method.valid = false;
             checked.dropped_items.insert(method.index);
         }
     }
 
     let mut info_types = HashSet::new();
-    for method in &mut server.methods {
+    let server_ident = server.ident.clone();
+    for (position, method) in server.methods.iter_mut().enumerate() {
         if !method.valid {
             continue;
         }
+        let mut stub = true;
+        if let (Role::Init | Role::Continue | Role::Terminate, Some(marker)) =
+            (method.role, method.markers.first())
+        {
+            // Reported, and otherwise ignored: the method is still expanded.
+            errors.at(
+                &marker.attr,
+                format_args!(
+                    "`{}` is a lifecycle callback, not a handler; remove `{}`",
+                    method.ident(),
+                    marker.kind.marker()
+                ),
+            );
+        }
         let ok = match method.role {
-            Role::Init => check_init(method, errors),
+            Role::Init => check_init(method, server_ident.as_ref(), errors),
             Role::Continue => check_continue(method, errors),
             Role::Terminate => check_terminate(method, errors),
-            Role::Handler(kind) => check_handler(kind, method, &mut info_types, errors),
+            Role::Handler(kind) => check_handler(kind, method, &mut info_types, &mut stub, errors),
             Role::Plain => true,
         };
         method.valid &= ok;
@@ -94,15 +116,19 @@ pub(crate) fn check(server: &mut Server, errors: &mut Errors) -> Checked {
             checked.skipped.insert(generated);
             if is_handler {
                 method.valid = false;
+                stub = false;
             }
+        }
+        if is_handler && !method.valid && stub {
+            checked.stubs.insert(position);
         }
     }
 
     if !server.methods.iter().any(|m| m.role == Role::Init) {
-        errors.push(syn::Error::new(
-            server.span(),
+        errors.at(
+            &server.item.self_ty,
             "missing `fn init`: add `fn init(...) -> Self` to build the server's state",
-        ));
+        );
     }
     checked
 }
@@ -119,48 +145,112 @@ fn check_signature(method: &Method, what: &str, owned_values: bool, errors: &mut
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.at(
             &sig.generics,
-            format_args!("{what} cannot be generic: each message has one concrete type"),
+            format_args!(
+                "{what} cannot be generic: each message has one concrete type; remove the type parameters and name the types"
+            ),
         );
         ok = false;
     }
     if let Some(token) = &sig.unsafety {
-        errors.at(token, format_args!("{what} cannot be `unsafe`"));
+        errors.at(
+            token,
+            format_args!("{what} cannot be `unsafe`; remove `unsafe`"),
+        );
         ok = false;
     }
     if let Some(token) = &sig.constness {
-        errors.at(token, format_args!("{what} cannot be `const`"));
+        errors.at(
+            token,
+            format_args!("{what} cannot be `const`; remove `const`"),
+        );
         ok = false;
     }
     if let Some(abi) = &sig.abi {
-        errors.at(abi, format_args!("{what} cannot have an ABI"));
+        errors.at(abi, format_args!("{what} cannot have an ABI; remove it"));
         ok = false;
     }
     if let Some(variadic) = &sig.variadic {
         errors.at(variadic, format_args!("{what} cannot be variadic"));
         ok = false;
     }
+    let arguments = if method.role == Role::Init {
+        Sent::InitArguments
+    } else {
+        Sent::HandlerArguments
+    };
     let mut contexts = 0;
     for param in &method.params {
         match &param.kind {
             ParamKind::Context { .. } => {
                 contexts += 1;
                 if contexts > 1 {
-                    errors.at(&param.ty, "only one `Context` parameter is allowed");
+                    errors.at(
+                        &param.ty,
+                        "a method takes at most one `Context` parameter; use the first one and remove this one",
+                    );
                     ok = false;
                 }
             }
-            ParamKind::ReplyTo(_) => {}
-            ParamKind::Value if owned_values => ok &= check_owned(&param.ty, errors),
+            ParamKind::ReplyTo(inner) => {
+                ok &= check_owned(inner, Sent::Reply, errors);
+            }
+            ParamKind::Value if is_context_by_value(&param.ty) => {
+                errors.at(
+                    &param.ty,
+                    "the context is lent to the method, not given: take `ctx: &mut Context<Self>`",
+                );
+                ok = false;
+            }
+            ParamKind::Value if owned_values => ok &= check_owned(&param.ty, arguments, errors),
             ParamKind::Value => {}
         }
     }
     ok
 }
 
-/// Message arguments travel to another task: they must own their data.
-fn check_owned(ty: &Type, errors: &mut Errors) -> bool {
-    match ty {
-        Type::Reference(r) if r.lifetime.as_ref().is_none_or(|l| l.ident != "static") => {
+/// `Context<...>` taken by value, which the macro would otherwise take for a
+/// message argument.
+fn is_context_by_value(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s|
+        s.ident == "Context" && matches!(s.arguments, PathArguments::AngleBracketed(_))))
+}
+
+/// What a type checked by [`check_owned`] carries to another task.
+#[derive(Clone, Copy)]
+enum Sent {
+    HandlerArguments,
+    InitArguments,
+    Reply,
+}
+
+impl Sent {
+    fn subject(self) -> &'static str {
+        match self {
+            Sent::HandlerArguments => "handler arguments",
+            Sent::InitArguments => "`init` arguments",
+            Sent::Reply => "a reply",
+        }
+    }
+
+    fn must_own(self) -> &'static str {
+        match self {
+            Sent::HandlerArguments => {
+                "handler arguments are sent to the server's task, so they must own their data"
+            }
+            Sent::InitArguments => {
+                "`init` arguments are sent to the server's task, so they must own their data"
+            }
+            Sent::Reply => "a reply is sent to the caller's task, so it must own its data",
+        }
+    }
+}
+
+/// Messages and replies travel between tasks, so they must own their data.
+/// Reports the first part of `ty` that does not.
+fn check_owned(ty: &Type, sent: Sent, errors: &mut Errors) -> bool {
+    match not_owned(ty) {
+        None => return true,
+        Some(NotOwned::Borrowed(r)) => {
             let hint = match &*r.elem {
                 Type::Path(p) if p.path.is_ident("str") => "use `String` instead of `&str`".into(),
                 Type::Slice(s) => format!(
@@ -172,22 +262,70 @@ fn check_owned(ty: &Type, errors: &mut Errors) -> bool {
                     elem.to_token_stream()
                 ),
             };
-            errors.at(
-                ty,
-                format_args!(
-                    "handler arguments are sent to the server's task, so they must be owned: {hint}"
-                ),
-            );
-            false
+            errors.at(r, format_args!("{}: {hint}", sent.must_own()));
         }
-        Type::ImplTrait(_) => {
-            errors.at(
-                ty,
-                "handler arguments cannot be `impl Trait`: each message has one concrete type",
-            );
-            false
+        Some(NotOwned::Lifetime(lifetime)) => errors.at(
+            lifetime,
+            format_args!(
+                "{}: use an owned type, or `'static` instead of `{lifetime}`",
+                sent.must_own()
+            ),
+        ),
+        Some(NotOwned::ImplTrait(it)) => errors.at(
+            it,
+            format_args!(
+                "{} cannot be `impl Trait`: each message has one concrete type; name the type",
+                sent.subject()
+            ),
+        ),
+    }
+    false
+}
+
+/// What keeps a type from being sent to another task as it is.
+pub(crate) enum NotOwned<'a> {
+    Borrowed(&'a syn::TypeReference),
+    Lifetime(&'a syn::Lifetime),
+    ImplTrait(&'a syn::TypeImplTrait),
+}
+
+/// The first part of `ty` that borrows or is `impl Trait`, if any. Function
+/// pointers and trait objects are not looked into: their lifetimes are
+/// usually higher-ranked, and `Send`/`'static` checks catch the rest.
+pub(crate) fn not_owned(ty: &Type) -> Option<NotOwned<'_>> {
+    match ty {
+        Type::Reference(r) => {
+            if r.lifetime.as_ref().is_some_and(|l| l.ident == "static") {
+                not_owned(&r.elem)
+            } else {
+                Some(NotOwned::Borrowed(r))
+            }
         }
-        _ => true,
+        Type::ImplTrait(it) => Some(NotOwned::ImplTrait(it)),
+        Type::Array(a) => not_owned(&a.elem),
+        Type::Slice(s) => not_owned(&s.elem),
+        Type::Paren(p) => not_owned(&p.elem),
+        Type::Group(g) => not_owned(&g.elem),
+        Type::Tuple(t) => t.elems.iter().find_map(not_owned),
+        Type::Path(p) => {
+            if let Some(found) = p.qself.as_ref().and_then(|q| not_owned(&q.ty)) {
+                return Some(found);
+            }
+            p.path.segments.iter().find_map(|segment| {
+                let PathArguments::AngleBracketed(args) = &segment.arguments else {
+                    return None;
+                };
+                args.args.iter().find_map(|arg| match arg {
+                    GenericArgument::Type(ty) => not_owned(ty),
+                    GenericArgument::Lifetime(l) if l.ident != "static" => {
+                        Some(NotOwned::Lifetime(l))
+                    }
+                    GenericArgument::AssocType(assoc) => not_owned(&assoc.ty),
+                    _ => None,
+                })
+            })
+        }
+        _ => None,
     }
 }
 
@@ -217,7 +355,9 @@ fn reject_reply_to(method: &Method, what: &str, errors: &mut Errors) -> bool {
         if let ParamKind::ReplyTo(_) = param.kind {
             errors.at(
                 &param.ty,
-                format_args!("`ReplyTo` belongs to a `#[call]` handler; {what} has no caller waiting for a reply"),
+                format_args!(
+                    "`ReplyTo` belongs to a `#[call]` handler; {what} has no caller waiting for a reply, so remove this parameter"
+                ),
             );
             ok = false;
         }
@@ -235,7 +375,7 @@ fn reject_output(method: &Method, message: &str, errors: &mut Errors) -> bool {
     }
 }
 
-fn check_init(method: &Method, errors: &mut Errors) -> bool {
+fn check_init(method: &Method, server: Option<&Ident>, errors: &mut Errors) -> bool {
     let mut ok = check_common(method, "`init`", errors);
     if let Some(r) = &method.receiver {
         errors.at(
@@ -245,10 +385,20 @@ fn check_init(method: &Method, errors: &mut Errors) -> bool {
         ok = false;
     }
     ok &= reject_reply_to(method, "`init`", errors);
+    if let ReturnType::Type(_, ret) = &method.sig.output
+        && let InitShape::Wrong(at, message) = InitShape::of(ret, server)
+    {
+        errors.at(at, message);
+        ok = false;
+    }
     if let ReturnType::Default = method.sig.output {
+        let sig = &method.sig;
+        let (ident, paren) = (&sig.ident, &sig.paren_token);
+        let mut head = ident.to_token_stream();
+        paren.surround(&mut head, |tokens| sig.inputs.to_tokens(tokens));
         errors.at(
-            &method.sig,
-            "`init` must return the server's state: `-> Self`, `-> Result<Self, E>` or `-> Init<Self>`",
+            head,
+            "`init` must return the server's state: add `-> Self` (or `-> Result<Self, E>`, `-> Init<Self>`)",
         );
         ok = false;
     }
@@ -262,11 +412,15 @@ fn check_continue(method: &Method, errors: &mut Errors) -> bool {
     if let Some(extra) = method.values().nth(1) {
         errors.at(
             &extra.pat,
-            "`handle_continue` takes at most one argument, the value given to `ctx.continue_with`",
+            "`handle_continue` takes at most one argument, the value given to `ctx.continue_with`; put several values in one type",
         );
         ok = false;
     }
-    ok & reject_output(method, "`handle_continue` returns nothing", errors)
+    ok & reject_output(
+        method,
+        "`handle_continue` returns nothing; remove the return type",
+        errors,
+    )
 }
 
 fn check_terminate(method: &Method, errors: &mut Errors) -> bool {
@@ -275,48 +429,66 @@ fn check_terminate(method: &Method, errors: &mut Errors) -> bool {
         check_signature(method, what, false, errors) & check_receiver(method, what, errors);
     ok &= reject_reply_to(method, what, errors);
     let values: Vec<_> = method.values().collect();
-    let takes_reason = match values[..] {
-        [param] => matches!(&param.ty, Type::Reference(r)
-            if r.mutability.is_none()
-                && matches!(&*r.elem, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "ExitReason"))),
-        _ => false,
-    };
-    if !takes_reason {
-        errors.at(
-            &method.sig.inputs,
-            "`terminate` takes `&mut self, reason: &ExitReason` (and optionally `ctx: &mut Context<Self>`)",
-        );
-        ok = false;
+    let is_reason = |ty: &Type| matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "ExitReason"));
+    match values[..] {
+        [param] => match &param.ty {
+            Type::Reference(r) if r.mutability.is_none() && is_reason(&r.elem) => {}
+            ty if is_reason(ty) => {
+                errors.at(
+                    ty,
+                    "`terminate` borrows the exit reason: take `reason: &ExitReason`",
+                );
+                ok = false;
+            }
+            ty => {
+                errors.at(
+                    ty,
+                    "`terminate` takes the exit reason: `reason: &ExitReason`",
+                );
+                ok = false;
+            }
+        },
+        [] => {
+            errors.at(
+                &method.sig.inputs,
+                "`terminate` takes the exit reason: `fn terminate(&mut self, reason: &ExitReason)`",
+            );
+            ok = false;
+        }
+        [_, extra, ..] => {
+            errors.at(
+                &extra.pat,
+                "`terminate` takes one argument, `reason: &ExitReason` (and optionally `ctx: &mut Context<Self>`); remove this one",
+            );
+            ok = false;
+        }
     }
-    ok & reject_output(method, "`terminate` returns nothing", errors)
+    ok & reject_output(
+        method,
+        "`terminate` returns nothing; remove the return type",
+        errors,
+    )
 }
 
 fn check_handler(
     kind: Kind,
     method: &Method,
     info_types: &mut HashSet<String>,
+    stub: &mut bool,
     errors: &mut Errors,
 ) -> bool {
     let marker = kind.marker();
     let what = format!("a `{marker}` handler");
     let mut ok = true;
     for extra in &method.markers[1..] {
-        errors.push(syn::Error::new(
-            extra.span,
+        let extra_marker = extra.kind.marker();
+        errors.at(
+            &extra.attr,
             format_args!(
-                "a method is only one of `#[call]`, `#[cast]` and `#[info]`; it is already `{marker}`"
+                "a method is only one of `#[call]`, `#[cast]` and `#[info]`, and this one is already `{marker}`; remove `{extra_marker}`"
             ),
-        ));
-    }
-    if let Some(role) = ["init", "handle_continue", "terminate"]
-        .iter()
-        .find(|name| method.ident() == *name)
-    {
-        errors.push(syn::Error::new(
-            method.markers[0].span,
-            format_args!("`{role}` is a lifecycle callback, not a handler; remove `{marker}`"),
-        ));
-        return false;
+        );
+        ok = false;
     }
     ok &= check_common(method, &what, errors);
     ok &= check_receiver(method, &what, errors);
@@ -328,7 +500,10 @@ fn check_handler(
                 .filter(|p| matches!(p.kind, ParamKind::ReplyTo(_)))
                 .collect();
             if let Some(second) = replies.get(1) {
-                errors.at(&second.ty, "a call is answered once: take one `ReplyTo`");
+                errors.at(
+                    &second.ty,
+                    "a call is answered once: take one `ReplyTo` and remove this one",
+                );
                 ok = false;
             }
             match &method.sig.output {
@@ -339,14 +514,18 @@ fn check_handler(
                     );
                     ok = false;
                 }
-                ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)) => {
-                    errors.at(
-                        ty,
-                        "a `#[call]` cannot return `impl Trait`: the reply is sent to another task, so name its type",
-                    );
-                    ok = false;
-                }
-                _ => {}
+                ReturnType::Type(_, ty) => match not_owned(ty) {
+                    Some(NotOwned::ImplTrait(it)) => {
+                        errors.at(
+                            it,
+                            "a `#[call]` cannot return `impl Trait`: the reply is sent to another task, so name its type",
+                        );
+                        *stub = false;
+                        ok = false;
+                    }
+                    _ => ok &= check_owned(ty, Sent::Reply, errors),
+                },
+                ReturnType::Default => {}
             }
         }
         Kind::Cast => {
@@ -369,8 +548,12 @@ fn check_handler(
                 [] => {
                     errors.at(
                         &method.sig.inputs,
-                        "an `#[info]` handler takes the message as a parameter: `fn on_tick(&mut self, msg: Tick)`",
+                        format_args!(
+                            "an `#[info]` handler takes the message as a parameter: `fn {}(&mut self, msg: Tick)`",
+                            method.ident()
+                        ),
                     );
+                    *stub = false;
                     ok = false;
                 }
                 [msg] => {
@@ -379,11 +562,15 @@ fn check_handler(
                         errors.at(
                             &msg.ty,
                             format_args!(
-                                "another `#[info]` handler already takes `{}`; one handler per message type",
+                                "another `#[info]` handler already takes `{}`; one handler per message type, so merge the two",
                                 msg.ty.to_token_stream()
                             ),
                         );
+                        *stub = false;
                         ok = false;
+                    }
+                    if not_owned(&msg.ty).is_some() || !method.sig.generics.params.is_empty() {
+                        *stub = false;
                     }
                 }
                 [_, second, ..] => {
@@ -391,6 +578,7 @@ fn check_handler(
                         &second.pat,
                         "an `#[info]` handler takes exactly one message parameter; put several values in one type",
                     );
+                    *stub = false;
                     ok = false;
                 }
             }

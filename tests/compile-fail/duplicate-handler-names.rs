@@ -1,0 +1,24 @@
+use gen_server::prelude::*;
+
+struct Counter {
+    total: u64,
+}
+
+#[gen_server]
+impl Counter {
+    fn init() -> Self {
+        Counter { total: 0 }
+    }
+
+    #[call]
+    fn get(&self) -> u64 {
+        self.total
+    }
+
+    #[cast]
+    fn get(&mut self) {
+        self.total = 0;
+    }
+}
+
+fn main() {}

@@ -1,0 +1,24 @@
+use gen_server::prelude::*;
+
+struct Counter {
+    total: u64,
+}
+
+#[gen_server]
+impl Counter {
+    fn init() -> Self {
+        Counter { total: 0 }
+    }
+
+    #[call]
+    fn add(&mut self, n: u64) -> u64 {
+        self.total += n;
+        self.total
+    }
+}
+
+async fn use_it(counter: CounterRef) {
+    let _ = counter.add("two").await;
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use gen_server::prelude::*;
+
+struct Counter;
+
+#[gen_server]
+impl Counter {
+    fn init() {}
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use gen_server::prelude::*;
+
+#[gen_server]
+fn counter() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use gen_server::prelude::*;
+
+#[gen_server]
+struct Counter {
+    total: u64,
+}
+
+fn main() {}

@@ -1,0 +1,25 @@
+use gen_server::prelude::*;
+
+struct Counter {
+    total: u64,
+}
+
+struct Tick;
+
+#[gen_server]
+impl Counter {
+    fn init() -> Self {
+        Counter { total: 0 }
+    }
+
+    #[call]
+    fn get(&self) -> u64 {
+        self.total
+    }
+}
+
+async fn poke(counter: CounterRef) {
+    let _ = counter.send_info(Tick).await;
+}
+
+fn main() {}

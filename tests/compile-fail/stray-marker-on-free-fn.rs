@@ -1,0 +1,6 @@
+use gen_server::prelude::*;
+
+#[cast]
+fn reset() {}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use gen_server::prelude::*;
+
+struct Counter {
+    total: u64,
+}
+
+impl Counter {
+    #[call]
+    fn get(&self) -> u64 {
+        self.total
+    }
+}
+
+fn main() {}
