@@ -81,7 +81,7 @@ impl<A: GenServer> ActorRef<A> {
         if self
             .cell
             .mailbox
-            .push_unchecked(Envelope::Stop(reason, ack))
+            .push_unchecked(Envelope::Stop(Box::new((reason, ack))))
             .is_err()
         {
             return Err(StopError::NoProc);

@@ -189,6 +189,8 @@ impl<'a, A: GenServer, R: Send + 'static> IntoFuture for Call<'a, A, R> {
             reply: self.reply,
             timeout: self.timeout,
             started: false,
+            due: None,
+            yielded: false,
             deadline: None,
         }
     }
@@ -202,6 +204,8 @@ pin_project_lite::pin_project! {
         reply: oneshot::Receiver<R>,
         timeout: Option<Duration>,
         started: bool,
+        due: Option<tokio::time::Instant>,
+        yielded: bool,
         #[pin]
         deadline: Option<Sleep>,
     }
@@ -220,7 +224,7 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
     type Output = Result<R, CallError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
+        let this = self.project();
         let server = this.enqueue.server;
         if !*this.started {
             *this.started = true;
@@ -228,7 +232,7 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
                 return Poll::Ready(Err(CallError::CallingSelf));
             }
             if let Some(timeout) = *this.timeout {
-                this.deadline.set(Some(tokio::time::sleep(timeout)));
+                *this.due = Some(tokio::time::Instant::now() + timeout);
             }
         }
         if !this.enqueue.is_done() {
@@ -238,7 +242,7 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
                 Poll::Ready(Err(SendError::MailboxFull)) => {
                     return Poll::Ready(Err(CallError::MailboxFull));
                 }
-                Poll::Pending => return poll_deadline(this.deadline, cx),
+                Poll::Pending => return pending(this.deadline, *this.due, this.yielded, cx),
             }
         }
         match Pin::new(this.reply).poll(cx) {
@@ -249,9 +253,36 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
                 Some(reason) => CallError::Exited(reason.clone()),
                 None => CallError::NoReply,
             })),
-            Poll::Pending => poll_deadline(this.deadline, cx),
+            Poll::Pending => pending(this.deadline, *this.due, this.yielded, cx),
         }
     }
+}
+
+/// Waits for the reply, arming the call's timer only if it is needed.
+///
+/// A tokio timer costs a timer-wheel insertion and removal per call, and most
+/// replies arrive within one scheduling round. So the first time the reply is
+/// not ready, the future wakes itself and yields once (the server usually
+/// answers meanwhile); only if it is still not ready is the timer armed, for
+/// the deadline fixed when the call started, so the time limit is unchanged.
+fn pending<T>(
+    mut deadline: Pin<&mut Option<Sleep>>,
+    due: Option<tokio::time::Instant>,
+    yielded: &mut bool,
+    cx: &mut Context<'_>,
+) -> Poll<Result<T, CallError>> {
+    let Some(due) = due else {
+        return Poll::Pending;
+    };
+    if deadline.is_none() {
+        if !*yielded {
+            *yielded = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        deadline.set(Some(tokio::time::sleep_until(due)));
+    }
+    poll_deadline(deadline, cx)
 }
 
 fn poll_deadline<T>(

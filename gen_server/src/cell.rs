@@ -11,9 +11,9 @@ pub(crate) enum Envelope<A: GenServer> {
     /// A call, cast or info for one of the generated handlers.
     Msg(A::Msg),
     /// A `Down` or a trapped exit signal.
-    System(System),
+    System(Box<System>),
     /// `ActorRef::stop`: end with this reason, then acknowledge.
-    Stop(ExitReason, oneshot::Sender<()>),
+    Stop(Box<(ExitReason, oneshot::Sender<()>)>),
 }
 
 pub(crate) struct Cell<A: GenServer> {
@@ -43,7 +43,9 @@ impl<A: GenServer> Process for Cell<A> {
     }
 
     fn push_system(&self, msg: System) -> bool {
-        self.mailbox.push_unchecked(Envelope::System(msg)).is_ok()
+        self.mailbox
+            .push_unchecked(Envelope::System(Box::new(msg)))
+            .is_ok()
     }
 
     /// Frees the name and drops the queued messages (waking their callers,

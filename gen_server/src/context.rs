@@ -51,7 +51,10 @@ pub struct Context<A: GenServer> {
     next: Option<A::Continue>,
     /// This actor's live monitors, with the process each one watches. A `Down`
     /// whose monitor is not here (removed by `demonitor`) is dropped.
-    monitors: HashMap<MonitorRef, Arc<dyn Process>>,
+    /// Boxed and created on first use: an empty `HashMap` is 48 bytes in
+    /// every actor's task, and most actors never monitor anything.
+    #[allow(clippy::box_collection)]
+    monitors: Option<Box<HashMap<MonitorRef, Arc<dyn Process>>>>,
 }
 
 impl<A: GenServer> Context<A> {
@@ -60,7 +63,7 @@ impl<A: GenServer> Context<A> {
             this,
             stop: None,
             next: None,
-            monitors: HashMap::new(),
+            monitors: None,
         }
     }
 
@@ -130,7 +133,9 @@ impl<A: GenServer> Context<A> {
         let target = target.to_pid().process;
         let monitor = MonitorRef::next();
         let me = Arc::clone(&self.this.cell) as Arc<dyn Process>;
-        self.monitors.insert(monitor, Arc::clone(&target));
+        self.monitors
+            .get_or_insert_with(Box::default)
+            .insert(monitor, Arc::clone(&target));
         target.core().add_watcher(monitor, Watcher::Process(me));
         monitor
     }
@@ -139,7 +144,7 @@ impl<A: GenServer> Context<A> {
     /// for it is handled after this, not even one already queued. Returns
     /// false if the monitor was not active (already fired, or removed).
     pub fn demonitor(&mut self, monitor: MonitorRef) -> bool {
-        match self.monitors.remove(&monitor) {
+        match self.monitors.as_mut().and_then(|m| m.remove(&monitor)) {
             Some(target) => {
                 target.core().remove_watcher(monitor);
                 true
@@ -173,7 +178,9 @@ impl<A: GenServer> Context<A> {
 
     /// Takes the monitor of a `Down` that arrived; false if it was removed.
     pub(crate) fn take_monitor(&mut self, monitor: MonitorRef) -> bool {
-        self.monitors.remove(&monitor).is_some()
+        self.monitors
+            .as_mut()
+            .is_some_and(|m| m.remove(&monitor).is_some())
     }
 
     pub(crate) fn take_stop(&mut self) -> Option<ExitReason> {
@@ -191,7 +198,7 @@ impl<A: GenServer> fmt::Debug for Context<A> {
             .field("actor", &self.this)
             .field("stop", &self.stop)
             .field("continue_requested", &self.next.is_some())
-            .field("monitors", &self.monitors.len())
+            .field("monitors", &self.monitors.as_ref().map_or(0, |m| m.len()))
             .finish()
     }
 }
@@ -200,7 +207,7 @@ impl<A: GenServer> Drop for Context<A> {
     /// An actor's monitors end with it: the processes it watched stop holding
     /// a reference to it.
     fn drop(&mut self) {
-        for (monitor, target) in self.monitors.drain() {
+        for (monitor, target) in self.monitors.take().into_iter().flat_map(|m| *m) {
             target.core().remove_watcher(monitor);
         }
     }

@@ -18,8 +18,10 @@ use std::task::{Context, Poll, Waker};
 
 use tokio::sync::{Semaphore, TryAcquireError};
 
-/// A local buffer larger than this is shrunk once drained, so that a burst does
-/// not pin its memory to an idle actor forever.
+/// A local buffer larger than this is freed once drained, so that a burst does
+/// not pin its memory to an idle actor. Freed rather than shrunk: a shrunk
+/// large block stays a separate mapping, and the next burst faults in fresh
+/// pages (measured: a third of cast time went to the kernel).
 const RETAINED_CAPACITY: usize = 1024;
 
 pub(crate) struct Mailbox<T> {
@@ -109,7 +111,7 @@ impl<T> Mailbox<T> {
             return Poll::Ready(item);
         }
         if local.capacity() > RETAINED_CAPACITY {
-            local.shrink_to(RETAINED_CAPACITY / 16);
+            *local = VecDeque::new();
         }
         let mut state = self.lock();
         if state.queue.is_empty() {

@@ -105,36 +105,39 @@ async fn run_guarded<A: GenServer>(
                 cell.mailbox.release_slot();
                 msg
             }
-            Envelope::Stop(reason, ack) => {
+            Envelope::Stop(stop) => {
+                let (reason, ack) = *stop;
                 guard.stop_acks.push(ack);
                 break reason;
             }
-            Envelope::System(System::Down(down)) => {
-                if !ctx.take_monitor(down.monitor) {
-                    continue; // demonitored: OTP's `[:flush]`
-                }
-                match A::__down(down) {
-                    Some(msg) => msg,
-                    None => continue,
-                }
-            }
-            Envelope::System(System::Exit(exit)) => {
-                // OTP: a trapping gen_server still stops when its parent exits.
-                if cell.core.parent() == Some(exit.from) {
-                    break exit.reason;
-                }
-                let (from, reason) = (exit.from, exit.reason.clone());
-                match A::__exit(exit) {
-                    Some(msg) => msg,
-                    None => {
-                        tracing::warn!(
-                            actor = %cell.core.id, %from, %reason,
-                            "gen_server traps exits but has no `#[info]` handler for `Exit`; dropped"
-                        );
-                        continue;
+            Envelope::System(system) => match *system {
+                System::Down(down) => {
+                    if !ctx.take_monitor(down.monitor) {
+                        continue; // demonitored: OTP's `[:flush]`
+                    }
+                    match A::__down(down) {
+                        Some(msg) => msg,
+                        None => continue,
                     }
                 }
-            }
+                System::Exit(exit) => {
+                    // OTP: a trapping gen_server still stops when its parent exits.
+                    if cell.core.parent() == Some(exit.from) {
+                        break exit.reason;
+                    }
+                    let (from, reason) = (exit.from, exit.reason.clone());
+                    match A::__exit(exit) {
+                        Some(msg) => msg,
+                        None => {
+                            tracing::warn!(
+                                actor = %cell.core.id, %from, %reason,
+                                "gen_server traps exits but has no `#[info]` handler for `Exit`; dropped"
+                            );
+                            continue;
+                        }
+                    }
+                }
+            },
         };
         if let Err(panic) = CatchUnwind::new(state.__handle(msg, &mut ctx)).await {
             break ExitReason::from_panic(&*panic);
