@@ -82,6 +82,26 @@ pub trait Info<M>: GenServer {
     fn __into_msg(msg: M) -> Self::Msg;
 }
 
+/// A message type some `#[info]` handler of `A` takes: the bound of
+/// [`ActorRef::send_info`] and the timers. Implemented for every `M` with
+/// `A: Info<M>`; it exists so that a message nobody handles is reported as
+/// such, naming both types.
+#[diagnostic::on_unimplemented(
+    message = "`{A}` has no `#[info]` handler for `{Self}`",
+    label = "no `#[info]` handler of `{A}` takes this message",
+    note = "add `#[info] fn on_message(&mut self, msg: {Self})` to the `#[gen_server]` impl of `{A}`"
+)]
+pub trait InfoFor<A: GenServer> {
+    #[doc(hidden)]
+    fn __into_msg(self) -> A::Msg;
+}
+
+impl<A: Info<M>, M> InfoFor<A> for M {
+    fn __into_msg(self) -> A::Msg {
+        A::__into_msg(self)
+    }
+}
+
 /// What `init` may return besides `Self`: OTP's `{:ok, state}` or `:ignore`.
 ///
 /// `init` may return `Self`, `Result<Self, E>`, `Init<Self>` or

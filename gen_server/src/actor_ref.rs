@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use crate::call::Cast;
 use crate::cell::{Cell, Envelope};
 use crate::process::{self, Pid, Process};
-use crate::{ActorId, ExitReason, GenServer, Info, StopError, ToPid};
+use crate::{ActorId, ExitReason, GenServer, InfoFor, StopError, ToPid};
 
 /// A handle to a running (or ended) actor of type `A`: the analogue of a pid.
 ///
@@ -54,9 +54,9 @@ impl<A: GenServer> ActorRef<A> {
     /// call [`Cast::try_send`].
     pub fn send_info<M>(&self, msg: M) -> Cast<'_, A>
     where
-        A: Info<M>,
+        M: InfoFor<A>,
     {
-        Cast::new(self, A::__into_msg(msg))
+        Cast::new(self, msg.__into_msg())
     }
 
     /// Stops the actor with `reason` and waits until it has ended (OTP's

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::process::{self, MonitorRef, Pid, Process, Watcher};
 use crate::timer::{self, Timer};
-use crate::{ActorId, ActorRef, ExitReason, GenServer, Info, ToPid};
+use crate::{ActorId, ActorRef, ExitReason, GenServer, InfoFor, ToPid};
 
 /// The handler's view of its own actor: its handle, and requests that take
 /// effect when the handler returns.
@@ -104,7 +104,7 @@ impl<A: GenServer> Context<A> {
     /// (OTP's `Process.send_after`).
     pub fn send_after<M: Send + 'static>(&self, msg: M, delay: Duration) -> Timer
     where
-        A: Info<M>,
+        M: InfoFor<A>,
     {
         timer::send_after(&self.this, msg, delay)
     }
@@ -114,7 +114,7 @@ impl<A: GenServer> Context<A> {
     /// actor ends (OTP's `:timer.send_interval`).
     pub fn send_interval<M: Clone + Send + 'static>(&self, msg: M, period: Duration) -> Timer
     where
-        A: Info<M>,
+        M: InfoFor<A>,
     {
         timer::send_interval(&self.this, msg, period)
     }

@@ -53,7 +53,7 @@ macro_rules! __handle_methods {
         /// result, or call `try_send` on it.
         $vis fn send_info<M>(&self, msg: M) -> $crate::Cast<'_, $server>
         where
-            $server: $crate::Info<M>,
+            M: $crate::InfoFor<$server>,
         {
             self.0.send_info(msg)
         }

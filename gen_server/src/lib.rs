@@ -191,7 +191,7 @@ mod run;
 mod spawn;
 mod timer;
 
-pub use actor::{GenServer, Info, Init, InitOutput, NoContinue};
+pub use actor::{GenServer, Info, InfoFor, Init, InitOutput, NoContinue};
 pub use actor_ref::ActorRef;
 pub use builder::Builder;
 pub use call::{Call, CallFuture, Cast, CastFuture, DEFAULT_CALL_TIMEOUT};

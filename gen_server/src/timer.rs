@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tokio::task::AbortHandle;
 
-use crate::{ActorRef, Info};
+use crate::{ActorRef, GenServer, InfoFor};
 
 /// A pending delayed or periodic message (OTP's timer reference).
 ///
@@ -38,8 +38,8 @@ impl Timer {
 /// driver enabled.
 pub fn send_after<A, M>(to: &ActorRef<A>, msg: M, delay: Duration) -> Timer
 where
-    A: Info<M>,
-    M: Send + 'static,
+    A: GenServer,
+    M: InfoFor<A> + Send + 'static,
 {
     let to = to.clone();
     let task = tokio::spawn(async move {
@@ -57,8 +57,8 @@ where
 /// is delivered, and the next one is a whole `period` after it.
 pub fn send_interval<A, M>(to: &ActorRef<A>, msg: M, period: Duration) -> Timer
 where
-    A: Info<M>,
-    M: Clone + Send + 'static,
+    A: GenServer,
+    M: InfoFor<A> + Clone + Send + 'static,
 {
     let to = to.clone();
     let task = tokio::spawn(async move {
