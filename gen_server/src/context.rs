@@ -102,9 +102,9 @@ impl<A: GenServer> Context<A> {
 
     /// Delivers `msg` to this actor's `#[info]` handler after `delay`
     /// (OTP's `Process.send_after`).
-    pub fn send_after<M: Send + 'static>(&self, msg: M, delay: Duration) -> Timer
+    pub fn send_after<M>(&self, msg: M, delay: Duration) -> Timer
     where
-        M: InfoFor<A>,
+        M: InfoFor<A> + Send + 'static,
     {
         timer::send_after(&self.this, msg, delay)
     }
@@ -112,9 +112,9 @@ impl<A: GenServer> Context<A> {
     /// Delivers a clone of `msg` to this actor's `#[info]` handler every
     /// `period`, first after one `period`, until the timer is cancelled or the
     /// actor ends (OTP's `:timer.send_interval`).
-    pub fn send_interval<M: Clone + Send + 'static>(&self, msg: M, period: Duration) -> Timer
+    pub fn send_interval<M>(&self, msg: M, period: Duration) -> Timer
     where
-        M: InfoFor<A>,
+        M: InfoFor<A> + Clone + Send + 'static,
     {
         timer::send_interval(&self.this, msg, period)
     }
