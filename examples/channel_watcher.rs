@@ -126,7 +126,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = tx.send(reason);
         })
         .await?;
-    println!("   a later callback still runs: {}", rx.await?);
+    println!(
+        "   a later callback still runs (its process had already ended): {}",
+        rx.await?
+    );
     println!(
         "   watcher alive: {}, still watching: {}",
         watcher.is_alive(),
