@@ -255,7 +255,9 @@ pub mod __private {
     pub use crate::actor::{GenServer, Info, InfoProbe, InitOutput, NoContinue, NoInfo, ViaInfo};
     pub use crate::builder::Builder;
     pub use crate::call::{Call, Cast};
-    pub use crate::{ActorRef, Context, Down, Exit, ExitReason, Init, ReplyTo, StartError, ToPid};
+    pub use crate::{
+        ActorRef, Context, Down, Exit, ExitReason, Init, Pid, ReplyTo, StartError, ToPid,
+    };
     pub use core::convert::{From, Infallible};
     pub use core::fmt;
     pub use core::future::Future;

@@ -192,7 +192,7 @@ impl<'a> Expander<'a> {
             }
 
             impl ::gen_server::__private::ToPid for #handle {
-                fn to_pid(&self) -> ::gen_server::Pid {
+                fn to_pid(&self) -> ::gen_server::__private::Pid {
                     ::gen_server::__private::ToPid::to_pid(&self.0)
                 }
             }
