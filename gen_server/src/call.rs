@@ -265,6 +265,7 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
 /// not ready, the future wakes itself and yields once (the server usually
 /// answers meanwhile); only if it is still not ready is the timer armed, for
 /// the deadline fixed when the call started, so the time limit is unchanged.
+#[inline]
 fn pending<T>(
     mut deadline: Pin<&mut Option<Sleep>>,
     due: Option<tokio::time::Instant>,

@@ -12,7 +12,9 @@
 //! chain of links therefore unwinds one task poll per hop, never on one stack.
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -78,7 +80,9 @@ struct Control {
 
 #[derive(Default)]
 struct Relations {
-    links: Vec<Arc<dyn Process>>,
+    /// Keyed by id: a process that links to many (a supervisor, an acceptor)
+    /// must not pay a linear search per link.
+    links: HashMap<ActorId, Arc<dyn Process>, BuildHasherDefault<IdHasher>>,
     /// Monitors watching this process.
     watchers: Vec<(MonitorRef, Watcher)>,
 }
@@ -204,21 +208,16 @@ impl Core {
             return false;
         }
         let relations = control.relations.get_or_insert_with(Default::default);
-        if !relations
+        relations
             .links
-            .iter()
-            .any(|l| l.core().id == other.core().id)
-        {
-            relations.links.push(Arc::clone(other));
-        }
+            .entry(other.core().id)
+            .or_insert_with(|| Arc::clone(other));
         true
     }
 
     fn remove_link(&self, other: ActorId) -> Option<Arc<dyn Process>> {
         let mut control = self.lock();
-        let links = &mut control.relations.as_mut()?.links;
-        let i = links.iter().position(|l| l.core().id == other)?;
-        Some(links.swap_remove(i))
+        control.relations.as_mut()?.links.remove(&other)
     }
 
     /// Ends the process for its relations: marks it ended, then sends exit
@@ -233,7 +232,7 @@ impl Core {
         drop(abort);
         let Some(relations) = relations else { return };
         let reason = self.exit_reason().cloned().unwrap_or(ExitReason::Killed);
-        for link in relations.links {
+        for link in relations.links.into_values() {
             drop(link.core().remove_link(self.id));
             exit_signal(&*link, self.id, reason.clone());
         }
@@ -303,6 +302,25 @@ pub(crate) fn terminate_now(target: &dyn Process, reason: ExitReason) -> bool {
     target.core().abort_task();
     target.close();
     true
+}
+
+/// Hashes ids, which come from a counter and not from outside input, with one
+/// multiplication (Fibonacci hashing) instead of SipHash.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 static NEXT_MONITOR: AtomicU64 = AtomicU64::new(1);
