@@ -45,7 +45,6 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use gen_server::{ExitReason, Pid};
-use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{AbortHandle, JoinHandle};
 
@@ -132,25 +131,9 @@ mod gs {
     }
 }
 
-/// The two runtimes every group runs on, by name.
-fn runtimes() -> [(&'static str, Runtime); 2] {
-    let current = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("current-thread runtime");
-    let multi = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("multi-thread runtime");
-    [("current_thread", current), ("multi_thread_2", multi)]
-}
+mod common;
 
-/// Runs `fut` as a task of `rt` (on the multi-thread runtime, a worker task)
-/// and returns its output.
-fn run_task<T: Send + 'static>(rt: &Runtime, fut: impl Future<Output = T> + Send + 'static) -> T {
-    rt.block_on(rt.spawn(fut)).expect("benchmark task panicked")
-}
+use common::{run_task, runtimes};
 
 /// Yields until `count` reaches `n`: every process or task has been polled once
 /// and waits on its signal.
