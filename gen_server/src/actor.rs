@@ -5,7 +5,7 @@ use std::future::Future;
 
 use crate::{ActorRef, Context, Down, Exit, ExitReason};
 
-/// A server type: implemented by [`#[gen_server]`](crate::gen_server) from an
+/// A server type: implemented by [`#[gen_server]`](macro@crate::gen_server) from an
 /// `impl` block, not by hand.
 ///
 /// The associated types are what the generated API is built from: `Args` is

@@ -101,3 +101,40 @@ pub enum StopError {
     #[error("server exited before it handled the stop: {0}")]
     Exited(ExitReason),
 }
+
+/// Why a background task gave no value: the failure half of a
+/// [`TaskOutcome`](crate::task::TaskOutcome), and the error of
+/// [`Task::join`](crate::task::Task::join) and of the items of
+/// [`async_stream_nolink`](crate::task::TaskSupervisor::async_stream_nolink).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TaskError {
+    /// The task ended without a value: it panicked ([`ExitReason::Panic`]
+    /// with the message), was shut down ([`ExitReason::Shutdown`]) or killed
+    /// ([`ExitReason::Killed`]), also when its supervisor or a linked owner
+    /// went down.
+    #[error("task exited: {0}")]
+    Exited(ExitReason),
+    /// The task gave no value within the time it was waited for; it was
+    /// killed (unless only [`Task::yield_for`](crate::task::Task::yield_for)
+    /// was waiting, which leaves it running).
+    #[error("task timed out")]
+    Timeout,
+    /// The task could not be started under its supervisor.
+    #[error("task not started: {0}")]
+    NotStarted(#[from] SpawnError),
+}
+
+/// Why a task supervisor did not start a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// The supervisor is stopping or has stopped.
+    #[error("task supervisor is not running")]
+    NoProc,
+    /// The supervisor already runs its
+    /// [`max_children`](crate::task::TaskSupervisorBuilder::max_children)
+    /// tasks (OTP's `{:error, :max_children}`).
+    #[error("task supervisor already runs its maximum of {0} tasks")]
+    MaxChildren(usize),
+}

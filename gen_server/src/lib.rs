@@ -89,6 +89,12 @@
 //! | `Process.whereis(name)` | `CounterRef::whereis(name)` (typed), [`whereis`] (id only) |
 //! | `:noproc`, `:timeout`, `:calling_self`, the server's exit reason | [`CallError`] variants |
 //! | unknown call → `{:bad_call, m}` | impossible: the handle only has methods for real handlers |
+//! | `Task.async(fun)` in a handler | [`Context::async_task`]: linked; the outcome comes as a [`task::TaskOutcome`] |
+//! | `Task.Supervisor.async_nolink(sup, fun)` | [`Context::async_nolink`] (from a handler), [`task::TaskSupervisor::async_nolink`] (plain code) |
+//! | `Task.await` / `Task.yield` / `Task.shutdown` | [`task::Task::join`] / [`task::Task::yield_for`] / [`task::Task::shutdown`] |
+//! | `Task.Supervisor.async_stream_nolink` | [`task::TaskSupervisor::async_stream_nolink`] |
+//! | `PartitionSupervisor` of `Task.Supervisor`s | [`task::PartitionedTaskSupervisor`] |
+//! | child `shutdown`: ms, `:brutal_kill`, `:infinity` | [`Shutdown`] |
 //!
 //! Where gen_server differs from OTP on purpose:
 //!
@@ -106,6 +112,11 @@
 //!   at error level (OTP's crash report).
 //! * **Idle timeouts** (a timeout returned from a callback) are not offered;
 //!   use [`Context::send_after`].
+//! * **A task's result and its `DOWN` are one message.** A task started from
+//!   a handler reports a [`task::TaskOutcome`] once: its value, or why it
+//!   has none, in place of OTP's `{ref, result}` + `DOWN` pair (see
+//!   [`task`]). Futures cannot trap exits, so a graceful task shutdown ends
+//!   the task at its next `.await`.
 //! * **A failed `start_link` does not kill the caller.** The link is made once
 //!   `init` has succeeded; an `init` error or panic comes back only as the
 //!   typed [`StartError`].
@@ -144,6 +155,16 @@
 //!
 //! A ready-made use: [`exit_watcher::ExitWatcher`] runs a callback when a
 //! watched process ends (the Elixir "ChannelWatcher").
+//!
+//! # Background tasks
+//!
+//! Work that should not hold a server goes to a task: a future run as a
+//! process, whose outcome comes back to the server as a message. The
+//! [`task`] module has linked tasks ([`Context::async_task`], OTP's
+//! `Task.async`: a crash kills the server unless it traps exits), task
+//! supervisors ([`Context::async_nolink`]: the server survives any failure
+//! and receives it), partitioned supervisors, `async_stream_nolink`, and
+//! task handles for plain async code.
 //!
 //! # When `terminate` runs
 //!
@@ -188,7 +209,9 @@ mod process;
 mod registry;
 mod reply;
 mod run;
+mod shutdown;
 mod spawn;
+pub mod task;
 mod timer;
 
 pub use actor::{GenServer, Info, InfoFor, Init, InitOutput, NoContinue};
@@ -202,6 +225,7 @@ pub use id::ActorId;
 pub use process::{Down, Exit, MonitorRef, Pid, ToPid};
 pub use registry::whereis;
 pub use reply::ReplyTo;
+pub use shutdown::Shutdown;
 pub use spawn::{Monitor, monitor, spawn, spawn_link};
 pub use timer::{Timer, send_after, send_interval};
 

@@ -82,7 +82,7 @@ struct Control {
 struct Relations {
     /// Keyed by id: a process that links to many (a supervisor, an acceptor)
     /// must not pay a linear search per link.
-    links: HashMap<ActorId, Arc<dyn Process>, BuildHasherDefault<IdHasher>>,
+    links: IdMap<Arc<dyn Process>>,
     /// Monitors watching this process.
     watchers: Vec<(MonitorRef, Watcher)>,
 }
@@ -304,10 +304,13 @@ pub(crate) fn terminate_now(target: &dyn Process, reason: ExitReason) -> bool {
     true
 }
 
+/// A map keyed by process id, hashed with [`IdHasher`].
+pub(crate) type IdMap<V> = HashMap<ActorId, V, BuildHasherDefault<IdHasher>>;
+
 /// Hashes ids, which come from a counter and not from outside input, with one
 /// multiplication (Fibonacci hashing) instead of SipHash.
 #[derive(Default)]
-struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {

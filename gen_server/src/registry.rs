@@ -25,13 +25,19 @@ fn names() -> MutexGuard<'static, Names> {
 /// Registers `cell` under its name. Fails with the holder's id if a live actor
 /// already holds it.
 pub(crate) fn register<A: GenServer>(name: &str, cell: &Arc<Cell<A>>) -> Result<(), ActorId> {
+    register_process(name, &(Arc::clone(cell) as Arc<dyn Process>))
+}
+
+/// Registers any process under `name`; fails with the holder's id if a live
+/// process already holds it.
+pub(crate) fn register_process(name: &str, process: &Arc<dyn Process>) -> Result<(), ActorId> {
     let mut names = names();
     if let Some(holder) = names.get(name)
         && holder.is_alive()
     {
         return Err(holder.core().id);
     }
-    names.insert(name.into(), Arc::clone(cell) as Arc<dyn Process>);
+    names.insert(name.into(), Arc::clone(process));
     Ok(())
 }
 
@@ -45,9 +51,14 @@ pub(crate) fn unregister(name: &str, id: ActorId) {
 
 /// The live actor of type `A` registered under `name`.
 pub(crate) fn lookup<A: GenServer>(name: &str) -> Option<ActorRef<A>> {
-    let holder = names().get(name).filter(|h| h.is_alive()).cloned()?;
-    let cell = holder.as_any().downcast::<Cell<A>>().ok()?;
+    let cell = lookup_as::<Cell<A>>(name)?;
     Some(ActorRef { cell })
+}
+
+/// The live process registered under `name`, if it is a `P`.
+pub(crate) fn lookup_as<P: Process>(name: &str) -> Option<Arc<P>> {
+    let holder = names().get(name).filter(|h| h.is_alive()).cloned()?;
+    holder.as_any().downcast::<P>().ok()
 }
 
 /// The id of the live actor registered under `name`, whatever its type (OTP's

@@ -1,7 +1,6 @@
 //! Plain processes: any future, run as a process that can be linked,
 //! monitored and killed like a gen_server.
 
-use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -9,30 +8,10 @@ use std::task::{Context, Poll};
 
 use tokio::sync::oneshot;
 
-use crate::current::{self, CatchUnwind, Scoped};
-use crate::process::{self, Core, Down, MonitorRef, Pid, Process, System, Watcher};
+use crate::current;
+use crate::process::{Down, MonitorRef, Pid, Process, Watcher};
+use crate::task::run::{Discard, Plain, spawn_task};
 use crate::{ExitReason, ToPid};
-
-/// A process that is only a future: no mailbox, no name.
-struct Plain {
-    core: Core,
-}
-
-impl Process for Plain {
-    fn core(&self) -> &Core {
-        &self.core
-    }
-    fn is_alive(&self) -> bool {
-        self.core.exit_reason().is_none()
-    }
-    fn push_system(&self, _msg: System) -> bool {
-        false
-    }
-    fn close(&self) {}
-    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
-    }
-}
 
 /// Runs `future` as a process (OTP's `spawn`): it gets an id, can be linked,
 /// monitored and killed, and ends with `Normal` when the future completes or
@@ -71,38 +50,13 @@ fn spawn_process<F>(future: F, link_to: Option<Arc<dyn Process>>) -> Pid
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let process: Arc<dyn Process> = Arc::new(Plain { core: Core::new() });
-    if let Some(parent) = &link_to {
-        // Linked before it runs, so not even an immediate crash goes unseen.
-        process::link(parent, &process);
-    }
-    let task = tokio::spawn(Scoped::new(
-        Arc::clone(&process),
-        // The guard exists before the first poll: a process killed before it
-        // ever ran still tells its links and monitors.
-        run_plain(PlainGuard(Arc::clone(&process)), future),
-    ));
-    process.core().set_abort(task.abort_handle());
-    Pid { process }
-}
-
-/// Tells the plain process's links and monitors however its task ends.
-struct PlainGuard(Arc<dyn Process>);
-
-impl Drop for PlainGuard {
-    fn drop(&mut self) {
-        // Only an aborted task gets here without a reason.
-        self.0.core().set_exit(ExitReason::Killed);
-        self.0.core().finish();
-    }
-}
-
-async fn run_plain<F: Future<Output = ()>>(guard: PlainGuard, future: F) {
-    let reason = match CatchUnwind::new(future).await {
-        Ok(()) => ExitReason::Normal,
-        Err(panic) => ExitReason::from_panic(&*panic),
-    };
-    guard.0.core().set_exit(reason);
+    spawn_task(
+        Plain::new_process(),
+        future,
+        Discard,
+        link_to.as_ref(),
+        None,
+    )
 }
 
 /// Watches a process from plain async code: resolves with its exit reason

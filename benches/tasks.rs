@@ -1,0 +1,2 @@
+//! Placeholder so the manifest parses; the task benchmarks replace it.
+fn main() {}

@@ -1,0 +1,28 @@
+//! Integration tests of background tasks: linked tasks (`Task.async`), task
+//! supervisors (`async_nolink`, `max_children`, shutdown), task handles,
+//! partitioned supervisors and `async_stream_nolink`, row by row from OTP's
+//! semantics (`shared/OTP_SEMANTICS.md`, "Tasks").
+//!
+//! Every wait is on an event (the worker's report channel, a monitor, a
+//! task handle) under a generous bound, never a bare sleep.
+
+mod handles;
+mod linked;
+mod nolink;
+mod partitioned;
+mod stream;
+mod supervisor;
+mod worker;
+
+use std::future::Future;
+use std::time::Duration;
+
+/// The most any awaited event may take before a test fails instead of hanging.
+pub const BOUND: Duration = Duration::from_secs(10);
+
+/// Awaits `fut`, failing the test if it takes longer than [`BOUND`].
+pub async fn within<F: Future>(fut: F) -> F::Output {
+    tokio::time::timeout(BOUND, fut)
+        .await
+        .expect("the awaited event did not happen in time")
+}

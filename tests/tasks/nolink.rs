@@ -1,0 +1,135 @@
+//! `async_nolink` from a server: the outcome, value or failure, arrives as
+//! one message; the server never gets an exit signal and survives.
+
+use gen_server::prelude::*;
+use gen_server::task::{SpawnError, TaskError, TaskSupervisor};
+use tokio::sync::oneshot;
+
+use crate::within;
+use crate::worker::{self, Job, next, outcome, panic_when};
+
+#[tokio::test]
+async fn a_task_delivers_its_value() {
+    let (worker, mut seen) = worker::start(false).await;
+    let tasks = TaskSupervisor::start();
+    let task = worker
+        .nolink(tasks.clone(), Job::Value(42))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next(&mut seen).await, Some(outcome(&task, Ok(42))));
+}
+
+#[tokio::test]
+async fn a_crashing_task_arrives_only_as_its_failure_and_the_server_survives() {
+    // Trapping exits, to show that no `Exit` comes: the task is not linked.
+    let (worker, mut seen) = worker::start(true).await;
+    let tasks = TaskSupervisor::start();
+    let (fire, job) = panic_when("bad input");
+    let task = worker.nolink(tasks.clone(), job).await.unwrap().unwrap();
+    fire.send(()).unwrap();
+    assert_eq!(
+        next(&mut seen).await,
+        Some(outcome(
+            &task,
+            Err(TaskError::Exited(ExitReason::Panic("bad input".into())))
+        ))
+    );
+    assert_eq!(worker.ping().await, Ok("pong"));
+    assert!(tasks.is_alive());
+    assert_eq!(tasks.count(), 0);
+}
+
+#[tokio::test]
+async fn a_crashing_task_does_not_kill_a_server_that_does_not_trap_exits() {
+    let (worker, mut seen) = worker::start(false).await;
+    let tasks = TaskSupervisor::start();
+    let (fire, job) = panic_when("bad input");
+    let task = worker.nolink(tasks.clone(), job).await.unwrap().unwrap();
+    fire.send(()).unwrap();
+    let crash = ExitReason::Panic("bad input".into());
+    assert_eq!(
+        next(&mut seen).await,
+        Some(outcome(&task, Err(TaskError::Exited(crash))))
+    );
+    assert_eq!(worker.ping().await, Ok("pong"));
+}
+
+#[tokio::test]
+async fn a_killed_task_reports_killed() {
+    let (worker, mut seen) = worker::start(false).await;
+    let tasks = TaskSupervisor::start();
+    let task = worker
+        .nolink(tasks.clone(), Job::Forever)
+        .await
+        .unwrap()
+        .unwrap();
+    task.kill();
+    assert_eq!(
+        next(&mut seen).await,
+        Some(outcome(&task, Err(TaskError::Exited(ExitReason::Killed))))
+    );
+    assert_eq!(worker.ping().await, Ok("pong"));
+}
+
+#[tokio::test]
+async fn a_server_that_dies_leaves_its_nolink_tasks_running() {
+    let (worker, _seen) = worker::start(false).await;
+    let tasks = TaskSupervisor::start();
+    let (tx, rx) = oneshot::channel();
+    let task = worker
+        .nolink(tasks.clone(), Job::WaitFor(rx))
+        .await
+        .unwrap()
+        .unwrap();
+    let worker_down = gen_server::monitor(&worker);
+    worker.kill();
+    within(worker_down).await;
+    assert!(task.is_alive());
+    let task_down = gen_server::monitor(&task);
+    tx.send(5).unwrap();
+    // Its outcome has nowhere to go; it ends normally all the same.
+    assert_eq!(within(task_down).await, ExitReason::Normal);
+}
+
+#[tokio::test]
+async fn a_deferred_reply_leaves_the_server_free_for_other_calls() {
+    let (worker, _seen) = worker::start(false).await;
+    let (release, rx) = oneshot::channel();
+    let slow = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.slow(Job::WaitFor(rx)).await }
+    });
+    // While the first call's task works, the server answers a second one.
+    assert_eq!(within(worker.ping().into_future()).await, Ok("pong"));
+    assert_eq!(worker.ping().await, Ok("pong"));
+    assert!(!slow.is_finished(), "the slow call must still be waiting");
+    release.send(9).unwrap();
+    assert_eq!(within(slow).await.unwrap(), Ok(9));
+}
+
+#[tokio::test]
+async fn max_children_refuses_a_task_over_the_limit() {
+    let (worker, mut seen) = worker::start(false).await;
+    let tasks = TaskSupervisor::builder().max_children(1).start().unwrap();
+    assert_eq!(tasks.max_children(), Some(1));
+    let (tx, rx) = oneshot::channel();
+    let first = worker
+        .nolink(tasks.clone(), Job::WaitFor(rx))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        worker.nolink(tasks.clone(), Job::Value(1)).await,
+        Ok(Err(SpawnError::MaxChildren(1)))
+    );
+    tx.send(2).unwrap();
+    assert_eq!(next(&mut seen).await, Some(outcome(&first, Ok(2))));
+    // A slot is free again once the first task has ended.
+    let third = worker
+        .nolink(tasks.clone(), Job::Value(3))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next(&mut seen).await, Some(outcome(&third, Ok(3))));
+}
