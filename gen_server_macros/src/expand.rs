@@ -320,6 +320,7 @@ impl<'a> Expander<'a> {
                     quote!(#msg::#name(msg))
                 };
                 Some(quote_spanned! {param.ty.span()=>
+                    #[diagnostic::do_not_recommend]
                     impl ::gen_server::__private::Info<#ty> for #ident {
                         #[allow(unused_variables)]
                         fn __into_msg(msg: #ty) -> #msg {
