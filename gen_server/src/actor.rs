@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 
-use crate::{ActorRef, Context, Down, Exit, ExitReason};
+use crate::{ActorRef, Context, Down, Exit, ExitReason, ToPid};
 
 /// A server type: implemented by [`#[gen_server]`](macro@crate::gen_server) from an
 /// `impl` block, not by hand.
@@ -22,7 +22,7 @@ pub trait GenServer: Sized + Send + 'static {
     /// What `init` can fail with.
     type InitError: Send + 'static;
     /// The generated client handle (for `struct Counter`, `CounterRef`).
-    type Ref: From<ActorRef<Self>> + Clone + Send + Sync + 'static;
+    type Ref: From<ActorRef<Self>> + ToPid + Clone + Send + Sync + 'static;
     #[doc(hidden)]
     type Msg: Send + 'static;
     #[doc(hidden)]
@@ -60,6 +60,20 @@ pub trait GenServer: Sized + Send + 'static {
     fn __exit(exit: Exit) -> Option<Self::Msg> {
         let _ = exit;
         None
+    }
+
+    /// This server as a supervisor's child, started with
+    /// `Self::builder().start_link(args)` and a clone of `args` at each
+    /// restart, with OTP's defaults (permanent, 5 s shutdown, id = the
+    /// type's name); see [`ChildSpec`](crate::supervisor::ChildSpec) to
+    /// change them. `args` is what [`Builder::start`](crate::Builder::start)
+    /// takes: a tuple when `init` has several parameters.
+    fn child_spec(args: Self::Args) -> crate::supervisor::ChildSpec
+    where
+        Self::Args: Clone + Sync,
+        Self::InitError: std::fmt::Debug,
+    {
+        crate::supervisor::ChildSpec::server::<Self>(args)
     }
 
     #[doc(hidden)]

@@ -211,6 +211,7 @@ mod reply;
 mod run;
 mod shutdown;
 mod spawn;
+pub mod supervisor;
 pub mod task;
 mod timer;
 

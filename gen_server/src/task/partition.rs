@@ -56,6 +56,31 @@ impl PartitionedTaskSupervisor {
         }
     }
 
+    /// The partitions registered under `name` by a supervisor's
+    /// [`ChildSpec::partitioned_task_supervisor`](crate::supervisor::ChildSpec::partitioned_task_supervisor)
+    /// (`"{name}/0"`, `"{name}/1"`, …): the instances running now, so look
+    /// them up again after a partition has been restarted. `None` if no
+    /// partition is registered or one is missing (being restarted).
+    pub fn whereis(name: &str) -> Option<PartitionedTaskSupervisor> {
+        let mut partitions = Vec::new();
+        while let Some(partition) =
+            TaskSupervisor::whereis(&Self::partition_name(name, partitions.len()))
+        {
+            partitions.push(partition);
+        }
+        // A gap (a partition mid-restart) would shift the routing: refuse.
+        let gap = TaskSupervisor::whereis(&Self::partition_name(name, partitions.len() + 1));
+        (!partitions.is_empty() && gap.is_none()).then(|| PartitionedTaskSupervisor {
+            partitions: partitions.into(),
+        })
+    }
+
+    /// The registered name of partition `i` of the partitioned supervisor
+    /// `name`.
+    pub(crate) fn partition_name(name: &str, i: usize) -> String {
+        format!("{name}/{i}")
+    }
+
     /// The partitions, in order: a key that picks `i` picks `partitions()[i]`.
     pub fn partitions(&self) -> &[TaskSupervisor] {
         &self.partitions

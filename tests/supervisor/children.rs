@@ -1,0 +1,187 @@
+//! Starting children: list order, a failing child fails the start, names
+//! follow restarts, nesting, task supervisors as children.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use gen_server::prelude::*;
+use gen_server::supervisor::{
+    ChildCounts, ChildError, ChildSpec, ChildType, Strategy, SupervisorRef, SupervisorSpec,
+};
+use gen_server::task::{PartitionedTaskSupervisor, TaskSupervisor};
+use tokio::sync::mpsc;
+
+use crate::member::{
+    Behaviour, Event, MemberRef, crash_and_settle, crashed, drain, member, next, spec,
+};
+use crate::within;
+
+#[tokio::test]
+async fn children_start_in_list_order() {
+    let (log, mut events) = mpsc::unbounded_channel();
+    let sup = SupervisorSpec::new(Strategy::OneForOne)
+        .children(["c1a", "c1b", "c1c"].map(|n| spec(n, &log, Behaviour::default())))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(
+        drain(&mut events),
+        [
+            Event::Started("c1a"),
+            Event::Started("c1b"),
+            Event::Started("c1c")
+        ]
+    );
+    let ids: Vec<_> = sup
+        .which_children()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, ["c1a", "c1b", "c1c"]);
+    assert_eq!(
+        sup.count_children().await,
+        Ok(ChildCounts {
+            specs: 3,
+            active: 3,
+            supervisors: 0,
+            workers: 3
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_child_that_fails_to_start_fails_the_supervisor_and_stops_the_others_in_reverse() {
+    let (log, mut events) = mpsc::unbounded_channel();
+    let trap = Behaviour {
+        trap: true,
+        ..Behaviour::default()
+    };
+    let refuses = Behaviour {
+        fail_init: Arc::new(AtomicBool::new(true)),
+        ..Behaviour::default()
+    };
+    let result = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("c2a", &log, trap.clone()))
+        .child(spec("c2b", &log, trap))
+        .child(spec("c2c", &log, refuses))
+        .child(spec("c2d", &log, Behaviour::default()))
+        .start()
+        .await;
+    match result {
+        Err(StartError::Init(ChildError::Start(e))) => {
+            assert_eq!(e.id, "c2c");
+            assert!(e.reason.contains("c2c refuses to start"), "{}", e.reason);
+        }
+        other => panic!("expected a child start error, got {other:?}"),
+    }
+    assert_eq!(
+        drain(&mut events),
+        [
+            Event::Started("c2a"),
+            Event::Started("c2b"),
+            Event::Terminating("c2b", ExitReason::Shutdown),
+            Event::Terminated("c2b"),
+            Event::Terminating("c2a", ExitReason::Shutdown),
+            Event::Terminated("c2a"),
+        ]
+    );
+    assert!(MemberRef::whereis("c2a").is_none());
+}
+
+#[tokio::test]
+async fn child_ids_are_unique_in_a_static_supervisor() {
+    let (log, _events) = mpsc::unbounded_channel();
+    let result = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("c3a", &log, Behaviour::default()))
+        .child(spec("c3a", &log, Behaviour::default()).name("c3a-2"))
+        .start()
+        .await;
+    assert!(matches!(result, Err(StartError::Init(ChildError::DuplicateId(id))) if id == "c3a"));
+}
+
+#[tokio::test]
+async fn a_restarted_child_takes_its_name_again_and_the_old_handle_gets_noproc() {
+    let (log, _events) = mpsc::unbounded_channel();
+    let sup = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("c4a", &log, Behaviour::default()))
+        .start()
+        .await
+        .unwrap();
+    let old = member("c4a");
+    crash_and_settle(&old, &sup).await;
+    let new = member("c4a");
+    assert_ne!(new.id(), old.id());
+    assert_eq!(old.ping().await, Err(CallError::NoProc));
+    assert_eq!(new.ping().await, Ok("c4a"));
+}
+
+#[tokio::test]
+async fn supervisors_nest_and_task_supervisors_are_ordinary_children() {
+    let (log, mut events) = mpsc::unbounded_channel();
+    let inner = SupervisorSpec::new(Strategy::OneForOne)
+        .name("c5-inner")
+        .child(spec("c5a", &log, Behaviour::default()));
+    let sup = SupervisorSpec::new(Strategy::OneForOne)
+        .child(ChildSpec::task_supervisor("c5-tasks"))
+        .child(ChildSpec::partitioned_task_supervisor("c5-parts", Some(3)))
+        .child(inner.child_spec())
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(next(&mut events).await, Event::Started("c5a"));
+    let kinds: Vec<_> = sup
+        .which_children()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id, c.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("c5-tasks".to_string(), ChildType::Supervisor),
+            ("c5-parts".to_string(), ChildType::Supervisor),
+            ("c5-inner".to_string(), ChildType::Supervisor),
+        ]
+    );
+
+    let tasks = TaskSupervisor::whereis("c5-tasks").expect("task supervisor registered");
+    assert_eq!(
+        within(tasks.async_nolink(async { 2 }).unwrap().join()).await,
+        Ok(2)
+    );
+    let parts = PartitionedTaskSupervisor::whereis("c5-parts").expect("partitions registered");
+    assert_eq!(parts.partitions().len(), 3);
+    assert_eq!(
+        within(parts.async_nolink(async { 3 }).unwrap().join()).await,
+        Ok(3)
+    );
+
+    // A killed task supervisor is restarted under its name.
+    let down = gen_server::monitor(&tasks);
+    tasks.kill();
+    within(down).await;
+    sup.count_children().await.unwrap();
+    let again = TaskSupervisor::whereis("c5-tasks").expect("restarted");
+    assert_ne!(again.id(), tasks.id());
+
+    // A crash inside the nested supervisor is handled there.
+    let inner_ref = SupervisorRef::whereis("c5-inner").unwrap();
+    crash_and_settle(&member("c5a"), &inner_ref).await;
+    assert_eq!(
+        drain(&mut events),
+        [crashed("c5a").as_slice(), &[Event::Started("c5a")]].concat()
+    );
+    assert_eq!(
+        SupervisorRef::whereis("c5-inner").unwrap().id(),
+        inner_ref.id()
+    );
+
+    // Stopping the top stops the subtree, in reverse order.
+    within(sup.stop(ExitReason::Shutdown)).await.unwrap();
+    assert!(!inner_ref.is_alive());
+    assert!(!again.is_alive());
+    assert!(parts.partitions().iter().all(|p| !p.is_alive()));
+}
