@@ -95,6 +95,10 @@
 //! | `Task.Supervisor.async_stream_nolink` | [`task::TaskSupervisor::async_stream_nolink`] |
 //! | `PartitionSupervisor` of `Task.Supervisor`s | [`task::PartitionedTaskSupervisor`] |
 //! | child `shutdown`: ms, `:brutal_kill`, `:infinity` | [`Shutdown`] |
+//! | `Supervisor.start_link(children, strategy: s)` | [`supervisor::SupervisorSpec`]`::new(s).children(..).start_link()` |
+//! | `MyServer.child_spec(arg)` | `MyServer::child_spec(arg)` ([`GenServer::child_spec`]), [`supervisor::ChildSpec`] |
+//! | `DynamicSupervisor.start_child(sup, spec)` | [`supervisor::SupervisorSpec::dynamic`], `sup.start_child(spec)` |
+//! | an application's top supervisor, stopped on SIGTERM | [`supervisor::run_until_shutdown`] |
 //!
 //! Where gen_server differs from OTP on purpose:
 //!
@@ -165,6 +169,15 @@
 //! supervisors ([`Context::async_nolink`]: the server survives any failure
 //! and receives it), partitioned supervisors, `async_stream_nolink`, and
 //! task handles for plain async code.
+//!
+//! # Supervisors
+//!
+//! [`supervisor`] has OTP's supervisors: every `#[gen_server]` has a child
+//! spec from its start arguments, and a [`supervisor::SupervisorSpec`]
+//! starts children in order, restarts them one-for-one, one-for-all or
+//! rest-for-one within a restart intensity, and stops them in reverse order.
+//! Task supervisors and other supervisors are ordinary children. Hold
+//! restartable servers by their registered name (see the module docs).
 //!
 //! # When `terminate` runs
 //!
