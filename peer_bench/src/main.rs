@@ -1,0 +1,2 @@
+//! Placeholder: the side-by-side benchmark is being written.
+fn main() {}
