@@ -50,7 +50,7 @@
 //! |---|---|
 //! | strategies | [`OneForOne`](Strategy::OneForOne): restart the child that ended; [`OneForAll`](Strategy::OneForAll): stop all others (reverse order), restart all (in order); [`RestForOne`](Strategy::RestForOne): the same for the child and those started after it |
 //! | restart | [`Restart::Permanent`] always; [`Restart::Transient`] unless it ended `Normal`, `Shutdown` or `ShutdownWith`; [`Restart::Temporary`] never (and a temporary child stopped for a sibling is not restarted either) |
-//! | intensity | at most `max_restarts` (3) restarts in any `max_seconds` (5 s); one more and the supervisor stops every child in reverse order and exits with [`ExitReason::Shutdown`] |
+//! | intensity | at most `max_restarts` (3) restarts in any `max_seconds` (5 s); one more and the supervisor stops every child in reverse order and exits with [`ExitReason::Shutdown`](crate::ExitReason::Shutdown) |
 //! | start | children start in list order, one at a time, each linked to the supervisor; one that fails makes `start` fail with [`ChildError::Start`] after the started ones are stopped in reverse order |
 //! | stop | in reverse order, each by its [`Shutdown`](crate::Shutdown): the signal `Shutdown` (a child that traps exits runs `terminate`, since the supervisor is its parent), then a kill after the time limit; workers get 5 s, supervisors `Infinity` |
 //! | parent | a supervisor stops (children in reverse order) when the process that start-linked it exits, as any trapping gen_server does |

@@ -64,8 +64,7 @@ type StartFn = Arc<dyn Fn(Option<&str>) -> StartFuture + Send + Sync>;
 ///
 /// Every `#[gen_server]` has one from its start arguments,
 /// [`GenServer::child_spec`] (`Counter::child_spec(0)`); the arguments are
-/// cloned for each restart. Task supervisors have
-/// [`TaskSupervisor::child_spec`]-like constructors here
+/// cloned for each restart. Task supervisors have constructors here
 /// ([`ChildSpec::task_supervisor`], [`ChildSpec::partitioned_task_supervisor`]),
 /// and supervisors [`SupervisorSpec::child_spec`](super::SupervisorSpec::child_spec).
 ///
@@ -246,5 +245,50 @@ impl fmt::Debug for ChildSpec {
             .field("shutdown", &self.shutdown)
             .field("kind", &self.kind)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn spec() -> ChildSpec {
+        ChildSpec::new("worker", |_| async { Err::<Pid, _>("never started") })
+    }
+
+    #[test]
+    fn defaults_are_otps() {
+        let worker = spec();
+        assert_eq!(worker.restart, Restart::Permanent);
+        assert_eq!(worker.kind, ChildType::Worker);
+        assert_eq!(worker.shutdown, Shutdown::Timeout(Duration::from_secs(5)));
+        let supervisor = spec().kind(ChildType::Supervisor);
+        assert_eq!(supervisor.shutdown, Shutdown::Infinity);
+        let custom = spec()
+            .kind(ChildType::Supervisor)
+            .shutdown(Shutdown::BrutalKill);
+        assert_eq!(custom.shutdown, Shutdown::BrutalKill);
+    }
+
+    #[test]
+    fn restart_types_follow_the_exit_reason() {
+        let normal = [
+            ExitReason::Normal,
+            ExitReason::Shutdown,
+            ExitReason::ShutdownWith("done".into()),
+        ];
+        let abnormal = [ExitReason::Killed, ExitReason::Panic("boom".into())];
+        for reason in normal.iter().chain(&abnormal) {
+            assert!(Restart::Permanent.restarts_after(reason));
+            assert!(!Restart::Temporary.restarts_after(reason));
+        }
+        assert!(normal.iter().all(|r| !Restart::Transient.restarts_after(r)));
+        assert!(
+            abnormal
+                .iter()
+                .all(|r| Restart::Transient.restarts_after(r))
+        );
     }
 }
