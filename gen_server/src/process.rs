@@ -73,6 +73,8 @@ struct Control {
     /// Aborts the process's task; taken when it ends so handles do not keep
     /// the task's memory alive.
     abort: Option<AbortHandle>,
+    /// The process was terminated before its abort handle was set.
+    abort_requested: bool,
     /// The process that `start_link`ed this one.
     parent: Option<ActorId>,
     relations: Option<Box<Relations>>,
@@ -132,13 +134,14 @@ impl Core {
     }
 
     /// Remembers how to abort the task, unless the process already ended. A
-    /// process killed before its task was known is aborted now.
+    /// process terminated (killed, or by an untrapped exit signal) before its
+    /// task was known is aborted now.
     pub(crate) fn set_abort(&self, abort: AbortHandle) {
         let mut control = self.lock();
         if control.ended {
             return;
         }
-        if self.exit.get() == Some(&ExitReason::Killed) {
+        if control.abort_requested {
             abort.abort();
         }
         control.abort = Some(abort);
@@ -161,8 +164,11 @@ impl Core {
     }
 
     fn abort_task(&self) {
-        if let Some(abort) = &self.lock().abort {
-            abort.abort();
+        let mut control = self.lock();
+        match &control.abort {
+            Some(abort) => abort.abort(),
+            // The task is not known yet: `set_abort` aborts it on arrival.
+            None => control.abort_requested = true,
         }
     }
 
@@ -441,5 +447,25 @@ impl fmt::Debug for Pid {
             .field("id", &self.id())
             .field("alive", &self.is_alive())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::run::Plain;
+
+    /// An exit signal that arrives between `tokio::spawn` and `set_abort`
+    /// (another thread can send one there) still stops the task.
+    #[tokio::test]
+    async fn a_process_terminated_before_its_task_is_known_is_aborted_on_arrival() {
+        let process = Plain::new_process();
+        let task = tokio::spawn(std::future::pending::<()>());
+        assert!(terminate_now(&*process, ExitReason::Shutdown));
+        process.core().set_abort(task.abort_handle());
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(10), task)
+            .await
+            .expect("the task was not aborted");
+        assert!(ended.unwrap_err().is_cancelled());
     }
 }
