@@ -1,0 +1,517 @@
+//! The gen_server-only workloads, each beside its hand-written tokio
+//! equivalent (the fair analogues of `benches/tasks.rs`, `benches/process.rs`
+//! and `benches/supervisor.rs`, cut down to one variant each):
+//!
+//! * task round trip: a server starts a task, the task's value comes back to
+//!   the server as a message, the server starts the next one (one in flight).
+//!   gen_server: `ctx.async_nolink(&task_supervisor, job())` and an
+//!   `#[info] fn(TaskOutcome<u64>)`. Hand-written (`hand_mailbox`, the
+//!   reference): a tokio actor `tokio::spawn`s the job wrapped in
+//!   `catch_unwind`, the task sends the result into the actor's mailbox.
+//!   Also measured (`hand_await`, a lower bound): the actor spawns the job and
+//!   awaits its `JoinHandle` inside its handler.
+//! * Down delivery: a watcher has monitored N processes, each waiting on one
+//!   `watch` channel; timed from flipping the channel until the watcher has
+//!   handled the N-th `Down`. Hand-written: N tokio tasks, each owning a guard
+//!   that sends `(id, reason)` into one unbounded mpsc when dropped, one task
+//!   counting them.
+//! * restart latency: from a cast that makes the supervised child panic until
+//!   the replacement (looked up by name) answers a call. Hand-written: a
+//!   supervising task that respawns the child actor when its `JoinHandle`
+//!   reports a panic and publishes the new handle in a shared slot.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+
+use gen_server::task::TaskSupervisor;
+use gen_server::{ExitReason, GenServer as _};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// The future every task runs.
+async fn job() -> u64 {
+    1
+}
+
+/// gen_server's side of all three workloads.
+mod gs {
+    use gen_server::prelude::*;
+    use gen_server::task::{TaskOutcome, TaskSupervisor};
+    use tokio::sync::{mpsc, oneshot};
+
+    /// Starts tasks with `async_nolink`, one at a time.
+    pub struct Starter {
+        tasks: TaskSupervisor,
+        left: u64,
+        sum: u64,
+        reply: Option<ReplyTo<u64>>,
+    }
+
+    impl Starter {
+        fn start_one(&mut self, ctx: &mut Context<Self>) {
+            ctx.async_nolink(&self.tasks, super::job())
+                .expect("the supervisor admits the task");
+        }
+    }
+
+    #[gen_server]
+    impl Starter {
+        fn init(tasks: TaskSupervisor) -> Self {
+            Starter {
+                tasks,
+                left: 0,
+                sum: 0,
+                reply: None,
+            }
+        }
+
+        /// Runs `total` (> 0) tasks one after the other; answers with the
+        /// sum of their values.
+        #[call]
+        fn run(&mut self, total: u64, reply: ReplyTo<u64>, ctx: &mut Context<Self>) {
+            self.left = total;
+            self.sum = 0;
+            self.reply = Some(reply);
+            self.start_one(ctx);
+        }
+
+        #[info]
+        fn done(&mut self, outcome: TaskOutcome<u64>, ctx: &mut Context<Self>) {
+            self.sum += outcome.result.expect("the task returns its value");
+            self.left -= 1;
+            if self.left > 0 {
+                self.start_one(ctx);
+            } else if let Some(reply) = self.reply.take() {
+                reply.send(self.sum);
+            }
+        }
+    }
+
+    /// Monitors processes and counts their `Down`s.
+    pub struct Watcher {
+        expected: usize,
+        seen: usize,
+        wrong: usize,
+        done: Option<oneshot::Sender<usize>>,
+    }
+
+    #[gen_server]
+    impl Watcher {
+        fn init() -> Self {
+            Watcher {
+                expected: 0,
+                seen: 0,
+                wrong: 0,
+                done: None,
+            }
+        }
+
+        /// Monitors every process of `pids`; `done` gets the number of
+        /// `Down`s with a reason other than `Normal` once all have arrived.
+        #[call]
+        fn watch_all(
+            &mut self,
+            pids: Vec<Pid>,
+            done: oneshot::Sender<usize>,
+            ctx: &mut Context<Self>,
+        ) {
+            for pid in &pids {
+                ctx.monitor(pid);
+            }
+            self.expected = pids.len();
+            self.seen = 0;
+            self.wrong = 0;
+            self.done = Some(done);
+        }
+
+        #[info]
+        fn on_down(&mut self, down: Down) {
+            self.seen += 1;
+            if down.reason != ExitReason::Normal {
+                self.wrong += 1;
+            }
+            if self.seen == self.expected
+                && let Some(done) = self.done.take()
+            {
+                let _ = done.send(self.wrong);
+            }
+        }
+    }
+
+    /// A supervised child that reports each start and panics on request.
+    pub struct Child {
+        total: u64,
+    }
+
+    #[gen_server]
+    impl Child {
+        fn init(started: mpsc::UnboundedSender<()>) -> Self {
+            let _ = started.send(());
+            Child { total: 0 }
+        }
+
+        #[cast]
+        fn crash(&mut self) {
+            panic!("benchmark crash");
+        }
+
+        #[call]
+        fn add(&mut self, n: u64) -> u64 {
+            self.total += n;
+            self.total
+        }
+    }
+}
+
+/// Resolves to `Err(payload)` if polling the inner future panics, as
+/// gen_server's task wrapper does.
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.0;
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}
+
+/// The hand-written task starters.
+mod hand_tasks {
+    use std::any::Any;
+
+    use tokio::sync::{mpsc, oneshot};
+    use tokio::task::JoinHandle;
+
+    use super::CatchUnwind;
+
+    pub enum Msg {
+        Run(u64, oneshot::Sender<u64>),
+        Done(Result<u64, Box<dyn Any + Send>>),
+    }
+
+    /// How the actor gets its tasks' results.
+    #[derive(Clone, Copy)]
+    pub enum Style {
+        /// Each task sends its (panic-caught) result into the actor's mailbox.
+        Mailbox,
+        /// The actor awaits the `JoinHandle` inside its handler.
+        Await,
+    }
+
+    pub fn spawn(style: Style) -> (mpsc::UnboundedSender<Msg>, JoinHandle<()>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let me = tx.downgrade();
+        let task = tokio::spawn(async move {
+            match style {
+                Style::Mailbox => run_mailbox(rx, me).await,
+                Style::Await => run_await(rx).await,
+            }
+        });
+        (tx, task)
+    }
+
+    fn start_into_mailbox(me: &mpsc::WeakUnboundedSender<Msg>) {
+        let tx = me.upgrade().expect("the actor is running");
+        tokio::spawn(async move {
+            let job = std::pin::pin!(super::job());
+            let result = CatchUnwind(job).await;
+            let _ = tx.send(Msg::Done(result));
+        });
+    }
+
+    async fn run_mailbox(mut rx: mpsc::UnboundedReceiver<Msg>, me: mpsc::WeakUnboundedSender<Msg>) {
+        let (mut left, mut sum, mut reply) = (0, 0, None);
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                Msg::Run(total, r) => {
+                    (left, sum, reply) = (total, 0, Some(r));
+                    start_into_mailbox(&me);
+                }
+                Msg::Done(result) => {
+                    sum += result.expect("the task returns its value");
+                    left -= 1;
+                    if left > 0 {
+                        start_into_mailbox(&me);
+                    } else if let Some(r) = reply.take() {
+                        let _ = r.send(sum);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn run_await(mut rx: mpsc::UnboundedReceiver<Msg>) {
+        while let Some(msg) = rx.recv().await {
+            let Msg::Run(total, reply) = msg else {
+                unreachable!("tasks are awaited, not sent");
+            };
+            let mut sum = 0;
+            for _ in 0..total {
+                sum += tokio::spawn(super::job())
+                    .await
+                    .expect("the task returns its value");
+            }
+            let _ = reply.send(sum);
+        }
+    }
+}
+
+/// Task round trip, gen_server: ns per task.
+pub async fn tasks_gen_server(tasks: u64) -> f64 {
+    let sup = TaskSupervisor::start();
+    let starter = gs::Starter::start(sup.clone()).await.expect("starter");
+    let t0 = Instant::now();
+    let sum = starter.run(tasks).no_timeout().await.expect("run");
+    let elapsed = t0.elapsed();
+    assert_eq!(sum, tasks, "every task delivered its value");
+    starter.stop(ExitReason::Normal).await.expect("stop");
+    assert_eq!(sup.count(), 0, "every task removed itself");
+    sup.stop(ExitReason::Normal).await.expect("stop");
+    per(elapsed, tasks)
+}
+
+/// Task round trip, hand-written: ns per task.
+pub async fn tasks_hand(tasks: u64, await_handle: bool) -> f64 {
+    let style = if await_handle {
+        hand_tasks::Style::Await
+    } else {
+        hand_tasks::Style::Mailbox
+    };
+    let (tx, actor) = hand_tasks::spawn(style);
+    let (reply, rx) = oneshot::channel();
+    let t0 = Instant::now();
+    let _ = tx.send(hand_tasks::Msg::Run(tasks, reply));
+    let sum = rx.await.expect("the actor answers");
+    let elapsed = t0.elapsed();
+    assert_eq!(sum, tasks, "every task delivered its value");
+    drop(tx);
+    actor.await.expect("the actor ends");
+    per(elapsed, tasks)
+}
+
+/// Yields until `count` reaches `n`.
+async fn all_polled(count: &AtomicUsize, n: usize) {
+    while count.load(Relaxed) < n {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Down delivery, gen_server: ns per `Down`.
+pub async fn down_gen_server(processes: usize) -> f64 {
+    let watcher = gs::Watcher::start().await.expect("watcher");
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let polled = Arc::new(AtomicUsize::new(0));
+    let pids: Vec<gen_server::Pid> = (0..processes)
+        .map(|_| {
+            let mut stop = stop_rx.clone();
+            let polled = Arc::clone(&polled);
+            gen_server::spawn(async move {
+                polled.fetch_add(1, Relaxed);
+                let _ = stop.wait_for(|stop| *stop).await;
+            })
+        })
+        .collect();
+    drop(stop_rx);
+    let (done_tx, done_rx) = oneshot::channel();
+    watcher
+        .watch_all(pids.clone(), done_tx)
+        .await
+        .expect("watch_all");
+    all_polled(&polled, processes).await;
+
+    let t0 = Instant::now();
+    stop_tx.send_replace(true);
+    let wrong = done_rx.await.expect("the watcher counted");
+    let elapsed = t0.elapsed();
+
+    assert_eq!(wrong, 0, "Downs with an unexpected reason");
+    assert!(pids.iter().all(|pid| !pid.is_alive()));
+    watcher.stop(ExitReason::Normal).await.expect("stop");
+    per(elapsed, processes as u64)
+}
+
+/// Sends `(id, reason)` to the counting task when dropped, however the task
+/// that owns it ends, like a process's exit guard.
+struct ExitNote {
+    id: usize,
+    reason: Option<ExitReason>,
+    tx: mpsc::UnboundedSender<(usize, ExitReason)>,
+}
+
+impl Drop for ExitNote {
+    fn drop(&mut self) {
+        let reason = self.reason.take().unwrap_or(ExitReason::Killed);
+        let _ = self.tx.send((self.id, reason));
+    }
+}
+
+/// Down delivery, hand-written: ns per note.
+pub async fn down_hand(processes: usize) -> f64 {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (note_tx, mut note_rx) = mpsc::unbounded_channel::<(usize, ExitReason)>();
+    let polled = Arc::new(AtomicUsize::new(0));
+    for id in 0..processes {
+        let mut stop = stop_rx.clone();
+        let polled = Arc::clone(&polled);
+        let note = ExitNote {
+            id,
+            reason: None,
+            tx: note_tx.clone(),
+        };
+        // Detached, as a process's task is.
+        tokio::spawn(async move {
+            let mut note = note;
+            polled.fetch_add(1, Relaxed);
+            let _ = stop.wait_for(|stop| *stop).await;
+            note.reason = Some(ExitReason::Normal);
+            drop(note);
+        });
+    }
+    drop((stop_rx, note_tx));
+    let (done_tx, done_rx) = oneshot::channel();
+    let counter = tokio::spawn(async move {
+        let (mut seen, mut wrong) = (0, 0);
+        while let Some((_id, reason)) = note_rx.recv().await {
+            seen += 1;
+            if reason != ExitReason::Normal {
+                wrong += 1;
+            }
+            if seen == processes {
+                let _ = done_tx.send(wrong);
+                break;
+            }
+        }
+    });
+    all_polled(&polled, processes).await;
+
+    let t0 = Instant::now();
+    stop_tx.send_replace(true);
+    let wrong = done_rx.await.expect("the counter counted");
+    let elapsed = t0.elapsed();
+
+    assert_eq!(wrong, 0, "notes with an unexpected reason");
+    counter.await.expect("counter task");
+    per(elapsed, processes as u64)
+}
+
+/// Restart latency, gen_server: ns per restart (panic to the replacement's
+/// reply).
+pub async fn restart_gen_server(restarts: u64) -> f64 {
+    use gen_server::supervisor::{Strategy, SupervisorSpec};
+    const NAME: &str = "peer-bench-restart-child";
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    let tree = SupervisorSpec::new(Strategy::OneForOne)
+        .max_restarts(usize::MAX)
+        .child(gs::Child::child_spec(started_tx).name(NAME))
+        .start()
+        .await
+        .expect("supervisor");
+    started.recv().await.expect("first start");
+    let mut total = Duration::ZERO;
+    for _ in 0..restarts {
+        let old = gs::ChildRef::whereis(NAME).expect("registered");
+        let t0 = Instant::now();
+        old.crash().await.expect("crash");
+        started.recv().await.expect("restarted");
+        let new = gs::ChildRef::whereis(NAME).expect("registered");
+        assert_eq!(new.add(1).await, Ok(1));
+        total += t0.elapsed();
+        assert_ne!(new.id(), old.id());
+    }
+    tree.stop(ExitReason::Shutdown).await.expect("stop");
+    per(total, restarts)
+}
+
+/// The hand-written supervised child.
+mod hand_child {
+    use tokio::sync::{mpsc, oneshot};
+
+    pub enum Msg {
+        Crash,
+        Add(u64, oneshot::Sender<u64>),
+    }
+
+    #[derive(Clone)]
+    pub struct Child(pub mpsc::UnboundedSender<Msg>);
+
+    impl Child {
+        pub fn crash(&self) {
+            let _ = self.0.send(Msg::Crash);
+        }
+
+        pub async fn add(&self, n: u64) -> Option<u64> {
+            let (tx, rx) = oneshot::channel();
+            self.0.send(Msg::Add(n, tx)).ok()?;
+            rx.await.ok()
+        }
+    }
+
+    /// The child's task: reports its start, then serves until its mailbox
+    /// closes; panics on `Crash`.
+    pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, started: mpsc::UnboundedSender<()>) {
+        let _ = started.send(());
+        let mut total = 0;
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                Msg::Crash => panic!("benchmark crash"),
+                Msg::Add(n, reply) => {
+                    total += n;
+                    let _ = reply.send(total);
+                }
+            }
+        }
+    }
+}
+
+/// Restart latency, hand-written: a task respawning the child whenever its
+/// `JoinHandle` reports a panic; ns per restart.
+pub async fn restart_hand(restarts: u64) -> f64 {
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    // The "registry": the current child's handle.
+    let slot: Arc<Mutex<Option<hand_child::Child>>> = Arc::new(Mutex::new(None));
+    let supervisor = {
+        let slot = Arc::clone(&slot);
+        tokio::spawn(async move {
+            loop {
+                let (tx, rx) = mpsc::unbounded_channel();
+                *slot.lock().expect("slot") = Some(hand_child::Child(tx));
+                let child = tokio::spawn(hand_child::run(rx, started_tx.clone()));
+                match child.await {
+                    Err(e) if e.is_panic() => continue,
+                    _ => break,
+                }
+            }
+        })
+    };
+    let current = || slot.lock().expect("slot").clone().expect("a child");
+    started.recv().await.expect("first start");
+    let mut total = Duration::ZERO;
+    for _ in 0..restarts {
+        let old = current();
+        let t0 = Instant::now();
+        old.crash();
+        started.recv().await.expect("restarted");
+        let new = current();
+        assert_eq!(new.add(1).await, Some(1));
+        total += t0.elapsed();
+        assert!(!new.0.same_channel(&old.0));
+    }
+    // Closing the last child's mailbox ends it normally, and the loop.
+    slot.lock().expect("slot").take();
+    supervisor.await.expect("the supervisor ends");
+    per(total, restarts)
+}
+
+fn per(elapsed: Duration, n: u64) -> f64 {
+    elapsed.as_nanos() as f64 / n as f64
+}
