@@ -45,7 +45,7 @@ impl<A: GenServer> ActorRef<A> {
 
     /// Why the actor ended, or is ending; `None` while it runs normally.
     pub fn exit_reason(&self) -> Option<ExitReason> {
-        self.cell.core.exit_reason().cloned()
+        self.cell.core.exit_reason()
     }
 
     /// Sends `msg` to the actor's `#[info]` handler for `M` (OTP's `send`).
@@ -89,11 +89,7 @@ impl<A: GenServer> ActorRef<A> {
         match done.await {
             Ok(()) => Ok(()),
             Err(_) => Err(StopError::Exited(
-                self.cell
-                    .core
-                    .exit_reason()
-                    .cloned()
-                    .unwrap_or(ExitReason::NoProc),
+                self.cell.core.exit_reason().unwrap_or(ExitReason::NoProc),
             )),
         }
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::cell::Cell;
-use crate::current::{self, Scoped};
+use crate::current::{self, Scoped, Work};
 use crate::process::{self, Process};
 use crate::run::{self, StartFailure};
 use crate::{ActorRef, ExitReason, GenServer, StartError, registry};
@@ -153,12 +153,10 @@ impl<A: GenServer> Builder<A> {
         }
         let (started_tx, started_rx) = oneshot::channel();
         let process = Arc::clone(&cell) as Arc<dyn Process>;
-        let task = tokio::spawn(Scoped::new(
+        drop(tokio::spawn(Scoped::new(
             Arc::clone(&process),
-            run::run(Arc::clone(&cell), args, started_tx),
-        ));
-        cell.core.set_abort(task.abort_handle());
-        drop(task);
+            Work::new(run::run(Arc::clone(&cell), args, started_tx)),
+        )));
 
         let actor = ActorRef { cell };
         let kill_on_drop = KillOnDrop(Some(&actor));

@@ -250,7 +250,7 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
             // The reply handle was dropped unanswered: by a dying server (its
             // exit reason is already recorded) or by a live one.
             Poll::Ready(Err(_)) => Poll::Ready(Err(match server.cell.core.exit_reason() {
-                Some(reason) => CallError::Exited(reason.clone()),
+                Some(reason) => CallError::Exited(reason),
                 None => CallError::NoReply,
             })),
             Poll::Pending => pending(this.deadline, *this.due, this.yielded, cx),

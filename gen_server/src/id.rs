@@ -1,5 +1,6 @@
 //! Process identifiers.
 
+use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// The identity of one actor: the analogue of an Erlang pid.
 ///
 /// Every actor gets a fresh id when it is started, unique for the life of the
-/// program, and never reused. An `ActorId` is type-erased, cheap to copy, and
+/// program, and never reused. Ids taken one after the other on one thread
+/// increase; across threads they are not ordered by start time. An `ActorId` is type-erased, cheap to copy, and
 /// hashable, so it works as a map key; it prints as `#N`.
 ///
 /// ```
@@ -30,8 +32,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ActorId(NonZeroU64);
 
-/// Id 1 stands for the outside world; actors are numbered from 2.
-static NEXT_ID: AtomicU64 = AtomicU64::new(2);
+/// Id 1 stands for the outside world; actors are numbered from 2, in blocks
+/// of [`ID_BLOCK`] taken by each thread that starts processes.
+static NEXT_BLOCK: AtomicU64 = AtomicU64::new(2);
+
+/// How many ids a thread takes at a time: one shared atomic increment per
+/// block instead of one per process, so that threads starting many processes
+/// (tasks, above all) do not pass a cache line back and forth. A power of
+/// two, so ids taken one after the other on one thread stay consecutive
+/// modulo any smaller power of two, across blocks too.
+const ID_BLOCK: u64 = 1024;
+
+thread_local! {
+    /// The next id of this thread's block, and the end of the block.
+    static IDS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
 
 impl ActorId {
     /// The sender of signals sent from code that is not a process (`main`, a
@@ -40,8 +55,18 @@ impl ActorId {
 
     /// Takes the next unused id.
     pub(crate) fn next() -> Self {
-        // Relaxed is enough: only uniqueness matters, not ordering with other memory.
-        let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let n = IDS.with(|ids| {
+            let (next, end) = ids.get();
+            if next < end {
+                ids.set((next + 1, end));
+                return next;
+            }
+            // Relaxed is enough: only uniqueness matters, not ordering with
+            // other memory.
+            let start = NEXT_BLOCK.fetch_add(ID_BLOCK, Ordering::Relaxed);
+            ids.set((start + 1, start + ID_BLOCK));
+            start
+        });
         ActorId(NonZeroU64::new(n).expect("actor id counter overflowed"))
     }
 

@@ -13,6 +13,7 @@
 //! the message.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
@@ -26,13 +27,18 @@ const RETAINED_CAPACITY: usize = 1024;
 
 pub(crate) struct Mailbox<T> {
     state: Mutex<State<T>>,
+    /// The actor has taken everything queued and registered its waker: the
+    /// next push must wake it, and until then it need not look (nor lock).
+    /// Set by the actor under the lock, cleared by a push under the lock.
+    rx_waiting: AtomicBool,
     /// Free slots of a bounded mailbox; `None` when unbounded.
     slots: Option<Box<Semaphore>>,
 }
 
 struct State<T> {
     queue: VecDeque<T>,
-    /// The actor task's waker, set when it found the queue empty.
+    /// The actor task's waker. Kept between waits (it is the same task's
+    /// every time), so a wake-up neither consumes it nor needs a new clone.
     rx_waker: Option<Waker>,
     /// Set once, when the actor has ended: no message is accepted after it.
     closed: bool,
@@ -52,6 +58,7 @@ impl<T> Mailbox<T> {
                 rx_waker: None,
                 closed: false,
             }),
+            rx_waiting: AtomicBool::new(false),
             slots: capacity.map(|n| Box::new(Semaphore::new(n))),
         }
     }
@@ -77,10 +84,12 @@ impl<T> Mailbox<T> {
             return Err(item);
         }
         state.queue.push_back(item);
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
+        if self.rx_waiting.swap(false, Ordering::AcqRel)
+            && let Some(waker) = &state.rx_waker
+        {
+            // Under the lock: the waker is not cloned, and waking a tokio
+            // task only marks and schedules it, running no user code.
+            waker.wake_by_ref();
         }
         Ok(())
     }
@@ -113,12 +122,22 @@ impl<T> Mailbox<T> {
         if local.capacity() > RETAINED_CAPACITY {
             *local = VecDeque::new();
         }
+        if self.rx_waiting.load(Ordering::Acquire) {
+            // Nothing was pushed since the actor last took the queue: the
+            // push that comes will wake this task (the waker is this task's).
+            return Poll::Pending;
+        }
         let mut state = self.lock();
+        match &mut state.rx_waker {
+            // No clone when it is the same task's waker (`will_wake`).
+            Some(waker) => waker.clone_from(cx.waker()),
+            slot @ None => *slot = Some(cx.waker().clone()),
+        }
+        // Whatever is queued now is taken below: a push from here on must
+        // wake the actor. One that comes while it handles what it took
+        // wakes it early, which costs one poll that finds the flag cleared.
+        self.rx_waiting.store(true, Ordering::Release);
         if state.queue.is_empty() {
-            match &mut state.rx_waker {
-                Some(waker) => waker.clone_from(cx.waker()),
-                slot @ None => *slot = Some(cx.waker().clone()),
-            }
             return Poll::Pending;
         }
         std::mem::swap(&mut state.queue, local);
@@ -136,9 +155,11 @@ impl<T> Mailbox<T> {
     pub(crate) fn close(&self) -> VecDeque<T> {
         let mut state = self.lock();
         state.closed = true;
-        state.rx_waker = None;
+        self.rx_waiting.store(false, Ordering::Relaxed);
+        let waker = state.rx_waker.take();
         let rest = std::mem::take(&mut state.queue);
         drop(state);
+        drop(waker);
         if let Some(slots) = self.slots() {
             slots.close();
         }

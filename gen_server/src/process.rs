@@ -8,18 +8,18 @@
 //! process alive (and is notified) or sees it ended (and gets `NoProc`).
 //!
 //! Notifications never recurse: an exit signal that kills a linked process only
-//! aborts its task; that process tells its own links when its task ends. A
+//! stops its task; that process tells its own links when its task ends. A
 //! chain of links therefore unwinds one task poll per hop, never on one stack.
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Waker;
 
 use tokio::sync::oneshot;
-use tokio::task::AbortHandle;
 
 use crate::{ActorId, ExitReason};
 
@@ -59,22 +59,25 @@ impl ToPid for Pid {
 /// The part of every process that others touch to link, monitor and signal it.
 pub(crate) struct Core {
     pub(crate) id: ActorId,
-    /// Set once, when the process starts to exit (for a gen_server, before
-    /// `terminate`), so that whoever is woken by its end can say why.
-    exit: OnceLock<ExitReason>,
+    /// Set, with the exit reason, when the process is terminated from outside
+    /// (killed, or an untrapped exit signal): its task stops before its next
+    /// poll. Read at every poll without the lock.
+    killed: AtomicBool,
     control: Mutex<Control>,
 }
 
 #[derive(Default)]
 struct Control {
+    /// Set once, when the process starts to exit (for a gen_server, before
+    /// `terminate`), so that whoever is woken by its end can say why. The
+    /// first reason recorded wins.
+    exit: Option<ExitReason>,
     /// The process has ended and notified its relations; nothing can be added.
     ended: bool,
     trap_exit: bool,
-    /// Aborts the process's task; taken when it ends so handles do not keep
-    /// the task's memory alive.
-    abort: Option<AbortHandle>,
-    /// The process was terminated before its abort handle was set.
-    abort_requested: bool,
+    /// The process's task, once it has waited: woken by a kill so that it
+    /// stops at once. Taken when the process ends.
+    waker: Option<Waker>,
     /// The process that `start_link`ed this one.
     parent: Option<ActorId>,
     relations: Option<Box<Relations>>,
@@ -110,11 +113,41 @@ impl Watcher {
     }
 }
 
+/// A process that has just ended: what its links and watchers must be told.
+/// Built under the core's lock; [`notify`](Ended::notify) runs outside it.
+#[must_use = "the links and monitors of an ended process must be notified"]
+pub(crate) struct Ended {
+    id: ActorId,
+    /// The exit reason everybody sees.
+    pub(crate) reason: ExitReason,
+    relations: Option<Box<Relations>>,
+}
+
+impl Ended {
+    /// Sends exit signals along the links and `Down` to the watchers.
+    pub(crate) fn notify(self) {
+        let Some(relations) = self.relations else {
+            return;
+        };
+        for link in relations.links.into_values() {
+            drop(link.core().remove_link(self.id));
+            exit_signal(&*link, self.id, self.reason.clone());
+        }
+        for (monitor, watcher) in relations.watchers {
+            watcher.notify(Down {
+                monitor,
+                id: self.id,
+                reason: self.reason.clone(),
+            });
+        }
+    }
+}
+
 impl Core {
     pub(crate) fn new() -> Self {
         Core {
             id: ActorId::next(),
-            exit: OnceLock::new(),
+            killed: AtomicBool::new(false),
             control: Mutex::new(Control::default()),
         }
     }
@@ -124,27 +157,51 @@ impl Core {
         self.control.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records why the process is exiting; the first reason recorded wins.
-    pub(crate) fn set_exit(&self, reason: ExitReason) -> &ExitReason {
-        self.exit.get_or_init(|| reason)
+    /// Records why the process is exiting and returns the reason that
+    /// stands: the first one recorded wins.
+    pub(crate) fn set_exit(&self, reason: ExitReason) -> ExitReason {
+        self.lock().exit.get_or_insert(reason).clone()
     }
 
-    pub(crate) fn exit_reason(&self) -> Option<&ExitReason> {
-        self.exit.get()
+    /// Why the process exited or is exiting; `None` while it runs.
+    pub(crate) fn exit_reason(&self) -> Option<ExitReason> {
+        self.lock().exit.clone()
     }
 
-    /// Remembers how to abort the task, unless the process already ended. A
-    /// process terminated (killed, or by an untrapped exit signal) before its
-    /// task was known is aborted now.
-    pub(crate) fn set_abort(&self, abort: AbortHandle) {
+    /// Whether an exit reason has been recorded.
+    pub(crate) fn has_exited(&self) -> bool {
+        self.lock().exit.is_some()
+    }
+
+    /// Whether the process was terminated from outside: its task must stop.
+    pub(crate) fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
+    }
+
+    /// Hands the core the waker of the process's task, so that a kill can
+    /// wake it. Returns false, keeping nothing, if the process has been
+    /// killed already: the task must then stop by itself.
+    pub(crate) fn register_waker(&self, waker: &Waker) -> bool {
         let mut control = self.lock();
-        if control.ended {
-            return;
+        if self.killed.load(Ordering::Relaxed) || control.ended {
+            return false;
         }
-        if control.abort_requested {
-            abort.abort();
+        control.waker = Some(waker.clone());
+        true
+    }
+
+    /// Terminates the process from outside with `reason` (unless it already
+    /// has a reason): its task stops before its next poll, woken if it waits.
+    fn kill(&self, reason: ExitReason) {
+        let waker = {
+            let mut control = self.lock();
+            control.exit.get_or_insert(reason);
+            self.killed.store(true, Ordering::Release);
+            control.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
         }
-        control.abort = Some(abort);
     }
 
     pub(crate) fn set_parent(&self, parent: ActorId) {
@@ -161,15 +218,6 @@ impl Core {
 
     pub(crate) fn traps_exit(&self) -> bool {
         self.lock().trap_exit
-    }
-
-    fn abort_task(&self) {
-        let mut control = self.lock();
-        match &control.abort {
-            Some(abort) => abort.abort(),
-            // The task is not known yet: `set_abort` aborts it on arrival.
-            None => control.abort_requested = true,
-        }
     }
 
     /// Adds a watcher, or notifies it at once with `NoProc` if this process
@@ -226,29 +274,30 @@ impl Core {
         control.relations.as_mut()?.links.remove(&other)
     }
 
-    /// Ends the process for its relations: marks it ended, then sends exit
-    /// signals along its links and `Down` to its watchers. Call once the
-    /// process's exit reason is set.
-    pub(crate) fn finish(&self) {
-        let (relations, abort) = {
+    /// Ends the process, in one lock: records `reason` unless a reason is
+    /// already recorded, marks it ended (no link or monitor can be added
+    /// after this) and takes its relations, to be told with
+    /// [`Ended::notify`].
+    pub(crate) fn end(&self, reason: ExitReason) -> Ended {
+        let (reason, relations, waker) = {
             let mut control = self.lock();
             control.ended = true;
-            (control.relations.take(), control.abort.take())
+            let reason = control.exit.get_or_insert(reason).clone();
+            (reason, control.relations.take(), control.waker.take())
         };
-        drop(abort);
-        let Some(relations) = relations else { return };
-        let reason = self.exit_reason().cloned().unwrap_or(ExitReason::Killed);
-        for link in relations.links.into_values() {
-            drop(link.core().remove_link(self.id));
-            exit_signal(&*link, self.id, reason.clone());
+        drop(waker);
+        Ended {
+            id: self.id,
+            reason,
+            relations,
         }
-        for (monitor, watcher) in relations.watchers {
-            watcher.notify(Down {
-                monitor,
-                id: self.id,
-                reason: reason.clone(),
-            });
-        }
+    }
+
+    /// Ends the process for its relations: marks it ended, then sends exit
+    /// signals along its links and `Down` to its watchers. Call once the
+    /// process's exit reason is set (`Killed` is assumed otherwise).
+    pub(crate) fn finish(&self) {
+        self.end(ExitReason::Killed).notify();
     }
 }
 
@@ -265,11 +314,7 @@ pub(crate) fn link(me: &Arc<dyn Process>, target: &Arc<dyn Process>) {
     if !me.core().add_link(target) {
         // `me` ended meanwhile and told its links without `target`: tell it now.
         drop(target.core().remove_link(me.core().id));
-        let reason = me
-            .core()
-            .exit_reason()
-            .cloned()
-            .unwrap_or(ExitReason::NoProc);
+        let reason = me.core().exit_reason().unwrap_or(ExitReason::NoProc);
         exit_signal(&**target, me.core().id, reason);
     }
 }
@@ -304,8 +349,7 @@ pub(crate) fn terminate_now(target: &dyn Process, reason: ExitReason) -> bool {
         return false;
     }
     // Recorded first, so nothing the dying task drops is observed without it.
-    target.core().set_exit(reason);
-    target.core().abort_task();
+    target.core().kill(reason);
     target.close();
     true
 }
@@ -405,7 +449,7 @@ impl Pid {
 
     /// Why the process ended, or is ending; `None` while it runs.
     pub fn exit_reason(&self) -> Option<ExitReason> {
-        self.process.core().exit_reason().cloned()
+        self.process.core().exit_reason()
     }
 
     /// Kills the process: it cannot trap this, ends with [`ExitReason::Killed`]
@@ -452,20 +496,60 @@ impl fmt::Debug for Pid {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::task::run::Plain;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
 
-    /// An exit signal that arrives between `tokio::spawn` and `set_abort`
-    /// (another thread can send one there) still stops the task.
+    use super::*;
+    use crate::task::run::{Discard, Plain, spawn_task};
+
+    const BOUND: Duration = Duration::from_secs(10);
+
+    /// A kill that lands between `tokio::spawn` and the task's first poll
+    /// (another thread can send one there) ends the task without running it.
     #[tokio::test]
-    async fn a_process_terminated_before_its_task_is_known_is_aborted_on_arrival() {
-        let process = Plain::new_process();
-        let task = tokio::spawn(std::future::pending::<()>());
-        assert!(terminate_now(&*process, ExitReason::Shutdown));
-        process.core().set_abort(task.abort_handle());
-        let ended = tokio::time::timeout(std::time::Duration::from_secs(10), task)
-            .await
-            .expect("the task was not aborted");
-        assert!(ended.unwrap_err().is_cancelled());
+    async fn a_process_killed_before_its_first_poll_never_runs() {
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&ran);
+        let pid = spawn_task(
+            Plain::new_process(),
+            async move { flag.store(true, Ordering::SeqCst) },
+            Discard,
+            None,
+            None,
+        );
+        let down = crate::monitor(&pid);
+        assert!(pid.kill());
+        let reason = tokio::time::timeout(BOUND, down).await.expect("it ended");
+        assert_eq!(reason, ExitReason::Killed);
+        assert!(!ran.load(Ordering::SeqCst), "the killed task was polled");
+    }
+
+    /// A kill wakes a process that waits, and its future is dropped.
+    #[tokio::test]
+    async fn a_kill_wakes_a_waiting_process_and_drops_its_future() {
+        struct Dropped(Option<oneshot::Sender<()>>);
+        impl Drop for Dropped {
+            fn drop(&mut self) {
+                let _ = self.0.take().map(|tx| tx.send(()));
+            }
+        }
+        let (started_tx, started) = oneshot::channel();
+        let (dropped_tx, dropped) = oneshot::channel();
+        let pid = spawn_task(
+            Plain::new_process(),
+            async move {
+                let _guard = Dropped(Some(dropped_tx));
+                let _ = started_tx.send(());
+                std::future::pending::<()>().await;
+            },
+            Discard,
+            None,
+            None,
+        );
+        tokio::time::timeout(BOUND, started).await.unwrap().unwrap();
+        assert!(pid.kill());
+        tokio::time::timeout(BOUND, dropped).await.unwrap().unwrap();
+        assert_eq!(pid.exit_reason(), Some(ExitReason::Killed));
+        assert!(!pid.kill(), "a second kill finds it gone");
     }
 }

@@ -21,7 +21,7 @@ pub(crate) enum StartFailure<E> {
 pub(crate) type Started<E> = oneshot::Sender<Result<(), StartFailure<E>>>;
 
 /// Cleans up after the actor however its task ends: returning, or being
-/// dropped by an abort (`kill`) or a runtime shutdown.
+/// dropped because it was killed or its runtime shut down.
 struct ExitGuard<A: GenServer> {
     cell: Arc<Cell<A>>,
     /// Stop requests to acknowledge once the actor is gone.
@@ -83,7 +83,7 @@ async fn run_guarded<A: GenServer>(
             let ExitReason::Panic(message) = reason else {
                 unreachable!("a panic exits with a panic reason")
             };
-            let _ = started.send(Err(StartFailure::Panicked(message.clone())));
+            let _ = started.send(Err(StartFailure::Panicked(message)));
             return;
         }
     };
@@ -150,7 +150,7 @@ async fn run_guarded<A: GenServer>(
     if !reason.is_normal() {
         tracing::error!(actor = %cell.core.id, %reason, "gen_server terminating");
     }
-    if let Err(panic) = CatchUnwind::new(state.__terminate(reason, &mut ctx)).await {
+    if let Err(panic) = CatchUnwind::new(state.__terminate(&reason, &mut ctx)).await {
         tracing::error!(
             actor = %cell.core.id,
             panic = %ExitReason::from_panic(&*panic),

@@ -26,3 +26,14 @@ pub async fn within<F: Future>(fut: F) -> F::Output {
         .await
         .expect("the awaited event did not happen in time")
 }
+
+/// Waits until `tasks` counts no task. A killed task is counted until its
+/// future has been dropped, at its next poll: this yields to let it run.
+pub async fn drained(tasks: &gen_server::task::TaskSupervisor) {
+    within(async {
+        while tasks.count() > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}

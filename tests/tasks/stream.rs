@@ -10,7 +10,7 @@ use gen_server::prelude::*;
 use gen_server::task::{OnTimeout, StreamOptions, TaskError, TaskSupervisor};
 use tokio::sync::oneshot;
 
-use crate::within;
+use crate::{drained, within};
 
 /// Counts the tasks running at once and remembers the most.
 #[derive(Clone, Default)]
@@ -130,7 +130,7 @@ async fn kill_task_on_timeout_yields_a_timeout_and_goes_on() {
         .collect()
         .await;
     assert_eq!(outcomes, [Ok(1), Err(TaskError::Timeout), Ok(3)]);
-    assert_eq!(tasks.count(), 0, "the timed-out task was killed");
+    drained(&tasks).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -160,7 +160,7 @@ async fn exit_on_timeout_ends_the_stream_and_kills_its_other_tasks() {
     assert_eq!(outcomes.next().await, Some(Err(TaskError::Timeout)));
     assert_eq!(outcomes.next().await, None);
     // The tasks it still ran were killed; no item after them was started.
-    assert_eq!(tasks.count(), 0);
+    drained(&tasks).await;
     let started = started.load(Ordering::SeqCst);
     assert!(started < 10, "started {started} of 10 items");
 }
@@ -191,7 +191,7 @@ async fn the_stream_is_lazy_and_dropping_it_kills_its_tasks() {
     assert_eq!(within(outcomes.next()).await, Some(Ok(0)));
     assert!(tasks.count() >= 1);
     drop(outcomes);
-    assert_eq!(tasks.count(), 0);
+    drained(&tasks).await;
 }
 
 #[tokio::test]

@@ -1,15 +1,19 @@
 //! A task's process: runs its future, then reports the outcome exactly once,
 //! however the future ends (value, panic, shutdown, kill, runtime shutdown).
 
+use std::any::Any;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use tokio::sync::oneshot;
 
 use super::TaskOutcome;
 use super::supervisor::Supervision;
 use crate::cell::{Cell, Envelope};
-use crate::current::{CatchUnwind, Scoped};
+use crate::current::{Body, Scoped, poll_catching};
 use crate::error::TaskError;
 use crate::process::{self, Core, Pid, Process, System};
 use crate::{ActorId, ExitReason, GenServer, InfoFor};
@@ -31,7 +35,7 @@ impl Process for Plain {
         &self.core
     }
     fn is_alive(&self) -> bool {
-        self.core.exit_reason().is_none()
+        !self.core.has_exited()
     }
     fn push_system(&self, _msg: System) -> bool {
         false
@@ -86,51 +90,100 @@ where
     }
 }
 
-/// Ends the task's process once, on the normal path or, if the future was
-/// dropped before it finished (abort, runtime shutdown), from `Drop`.
-struct TaskGuard<T, D: Deliver<T>> {
-    process: Arc<dyn Process>,
-    deliver: Option<D>,
-    supervisor: Option<Arc<Supervision>>,
-    _value: std::marker::PhantomData<fn(T)>,
+pin_project_lite::pin_project! {
+    /// The work of a task's process: its future, then its outcome, reported
+    /// once, when the future ends or, if it is dropped before it finished
+    /// (kill, runtime shutdown), then.
+    struct TaskBody<T, F, D> {
+        deliver: Option<D>,
+        // The supervisor that counts this task, if any.
+        supervisor: Option<Arc<Supervision>>,
+        // The task has waited, and so entered the supervisor's waiting set.
+        waited: bool,
+        #[pin]
+        future: Option<F>,
+        _value: std::marker::PhantomData<fn(T)>,
+    }
 }
 
-impl<T, D: Deliver<T>> TaskGuard<T, D> {
-    fn end(&mut self, value: Option<T>, reason: ExitReason) {
-        let Some(deliver) = self.deliver.take() else {
+/// How a task's future ended.
+type Ended<T> = Result<T, Box<dyn Any + Send>>;
+
+impl<T, F, D> Body for TaskBody<T, F, D>
+where
+    F: Future<Output = T>,
+    D: Deliver<T>,
+{
+    type Done = Ended<T>;
+
+    fn start(self: Pin<&mut Self>, process: &Arc<dyn Process>) {
+        // A stop that began after this task was counted in, but before it
+        // ever ran, did not see it: it signals itself.
+        if let Some(supervisor) = &self.supervisor {
+            supervisor.signal_if_stopping(&**process);
+        }
+    }
+
+    fn first_wait(self: Pin<&mut Self>, process: &Arc<dyn Process>) {
+        let this = self.project();
+        if let Some(supervisor) = this.supervisor {
+            *this.waited = true;
+            supervisor.add_waiting(process);
+        }
+    }
+
+    fn poll_work(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Ended<T>> {
+        let mut future = self.project().future;
+        let Some(running) = future.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        let ended = std::task::ready!(poll_catching(running, cx));
+        // A panic in the drop of what the future held must not lose the
+        // outcome either.
+        let _ = catch_unwind(AssertUnwindSafe(|| future.set(None)));
+        Poll::Ready(ended)
+    }
+
+    fn drop_work(self: Pin<&mut Self>) {
+        let mut future = self.project().future;
+        let _ = catch_unwind(AssertUnwindSafe(|| future.set(None)));
+    }
+
+    fn finish(self: Pin<&mut Self>, process: &Arc<dyn Process>, done: Option<Ended<T>>) {
+        let this = self.project();
+        let Some(deliver) = this.deliver.take() else {
             return;
         };
-        let core = self.process.core();
+        let (value, reason) = match done {
+            Some(Ok(value)) => (Some(value), ExitReason::Normal),
+            Some(Err(panic)) => (None, ExitReason::from_panic(&*panic)),
+            None => (None, ExitReason::Killed),
+        };
+        let core = process.core();
         let id = core.id;
-        // The first reason recorded wins: a shutdown or kill recorded before
-        // the task's future was dropped is the one everybody sees.
-        let reason = core.set_exit(reason).clone();
+        // One lock: the reason (a kill or shutdown recorded before this one
+        // wins), and the process is ended for new links and monitors.
+        let ended = core.end(reason);
         // Counted out first, so whoever learns of the end below finds the
         // supervisor's count already down.
-        if let Some(supervisor) = self.supervisor.take() {
-            supervisor.remove(id);
+        if let Some(supervisor) = this.supervisor.take() {
+            supervisor.remove(id, *this.waited);
         }
         match value {
             // OTP's order: the reply is sent before the task exits, so an
             // owner that traps exits sees the value, then `Exit(Normal)`.
             Some(value) => {
                 deliver.deliver(id, Ok(value));
-                core.finish();
+                ended.notify();
             }
             // And a crash reaches links first (`Exit`, or death), then the
             // owner's monitor (the failed outcome stands for OTP's `DOWN`).
             None => {
-                core.finish();
+                let reason = ended.reason.clone();
+                ended.notify();
                 deliver.deliver(id, Err(TaskError::Exited(reason)));
             }
         }
-    }
-}
-
-impl<T, D: Deliver<T>> Drop for TaskGuard<T, D> {
-    fn drop(&mut self) {
-        // Only a future dropped before it finished gets here with a deliverer.
-        self.end(None, ExitReason::Killed);
     }
 }
 
@@ -152,26 +205,15 @@ where
         // Linked before it runs, so not even an immediate crash goes unseen.
         process::link(owner, &process);
     }
-    // The guard exists before the first poll: a task killed before it ever
+    // The body exists before the first poll: a task killed before it ever
     // ran still reports its outcome and tells its links and monitors.
-    let guard = TaskGuard {
-        process: Arc::clone(&process),
+    let body = TaskBody {
         deliver: Some(deliver),
         supervisor,
+        waited: false,
+        future: Some(future),
         _value: std::marker::PhantomData,
     };
-    let task = tokio::spawn(Scoped::new(Arc::clone(&process), run(guard, future)));
-    process.core().set_abort(task.abort_handle());
+    drop(tokio::spawn(Scoped::new(Arc::clone(&process), body)));
     Pid { process }
-}
-
-async fn run<T, F, D>(mut guard: TaskGuard<T, D>, future: F)
-where
-    F: Future<Output = T>,
-    D: Deliver<T>,
-{
-    match CatchUnwind::new(future).await {
-        Ok(value) => guard.end(Some(value), ExitReason::Normal),
-        Err(panic) => guard.end(None, ExitReason::from_panic(&*panic)),
-    }
 }

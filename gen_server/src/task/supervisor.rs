@@ -1,16 +1,22 @@
 //! The task supervisor: a process that owns tasks (OTP's `Task.Supervisor`).
 //!
-//! It has no task of its own and no mailbox: starting a task only admits it
-//! into the supervisor's set of children (one short lock) and spawns it, with
-//! no message round trip to the supervisor. A task removes itself when it
-//! ends. Stopping the supervisor shuts the set down.
+//! It has no task of its own and no mailbox: starting a task only counts it
+//! in (one atomic operation, which also checks `max_children` and whether a
+//! stop has begun) and spawns it, with no message round trip to the
+//! supervisor; a task counts itself out when it ends. Only a task that waits
+//! (returns `Pending`) also enters the supervisor's set of waiting tasks, the
+//! ones a stop must signal: a task that finishes in its first poll, the
+//! common case for short jobs, never takes a lock. One that has not waited
+//! yet looks at the supervisor's state itself, before its first poll and when
+//! it first waits, so a stop reaches every task.
 
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use super::run::{Deliver, Plain, spawn_task};
 use super::{SupervisesTasks, Task};
@@ -67,41 +73,106 @@ pub(crate) struct Supervision {
     name: Option<Box<str>>,
     max_children: Option<usize>,
     shutdown: Shutdown,
-    children: Mutex<Children>,
+    /// The number of tasks counted in and not yet out, and the stop flags
+    /// [`CLOSING`] and [`KILLING`] in its top bits.
+    state: AtomicUsize,
+    /// The tasks that have waited at least once, by id.
+    waiting: Mutex<IdMap<Arc<dyn Process>>>,
+    /// Told, during a stop, when a task enters `waiting` or the last one
+    /// counts itself out.
+    changed: Notify,
 }
 
-#[derive(Default)]
-struct Children {
-    /// Set when a stop begins: no task is admitted after it.
-    closing: bool,
-    live: IdMap<Arc<dyn Process>>,
-}
+/// A stop has begun: no task is counted in any more.
+const CLOSING: usize = 1 << (usize::BITS - 1);
+/// The stop kills the tasks rather than shutting them down.
+const KILLING: usize = 1 << (usize::BITS - 2);
+/// The bits of [`Supervision::state`] that count tasks.
+const COUNT: usize = KILLING - 1;
 
 impl Supervision {
-    fn lock(&self) -> MutexGuard<'_, Children> {
+    fn waiting(&self) -> MutexGuard<'_, IdMap<Arc<dyn Process>>> {
         // No user code runs under this lock; a poisoned one holds consistent data.
-        self.children.lock().unwrap_or_else(|p| p.into_inner())
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts `task` in, unless the supervisor is stopping or full.
-    fn admit(&self, task: &Arc<dyn Process>) -> Result<(), SpawnError> {
-        let mut children = self.lock();
-        if children.closing {
-            return Err(SpawnError::NoProc);
-        }
-        if let Some(max) = self.max_children
-            && children.live.len() >= max
-        {
-            return Err(SpawnError::MaxChildren(max));
-        }
-        children.live.insert(task.core().id, Arc::clone(task));
-        Ok(())
+    /// The number of tasks counted in.
+    fn live(&self) -> usize {
+        self.state.load(Ordering::Acquire) & COUNT
     }
 
-    /// Counts an ended task out.
-    pub(crate) fn remove(&self, id: ActorId) {
-        let removed = self.lock().live.remove(&id);
-        drop(removed);
+    /// Counts a new task in, unless the supervisor is stopping or full.
+    fn admit(&self) -> Result<(), SpawnError> {
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state & CLOSING != 0 {
+                return Err(SpawnError::NoProc);
+            }
+            if let Some(max) = self.max_children
+                && state & COUNT >= max
+            {
+                return Err(SpawnError::MaxChildren(max));
+            }
+            match self.state.compare_exchange_weak(
+                state,
+                state + 1,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    /// What a task that has not waited yet must do: end with `Shutdown`
+    /// (a graceful stop is under way), `Killed` (a brutal one), or carry
+    /// on (`None`).
+    pub(crate) fn stopping(&self) -> Option<ExitReason> {
+        let state = self.state.load(Ordering::Acquire);
+        if state & KILLING != 0 {
+            Some(ExitReason::Killed)
+        } else if state & CLOSING != 0 {
+            Some(ExitReason::Shutdown)
+        } else {
+            None
+        }
+    }
+
+    /// Signals a task that has not waited yet, if a stop is under way, as
+    /// the stop would have: an exit signal `Shutdown` from the supervisor,
+    /// or a kill.
+    pub(crate) fn signal_if_stopping(&self, task: &dyn Process) {
+        match self.stopping() {
+            Some(ExitReason::Killed) => {
+                process::terminate_now(task, ExitReason::Killed);
+            }
+            Some(reason) => process::exit_signal(task, self.core.id, reason),
+            None => {}
+        }
+    }
+
+    /// Enters a task that waits for the first time into the set a stop
+    /// signals.
+    pub(crate) fn add_waiting(&self, task: &Arc<dyn Process>) {
+        self.waiting().insert(task.core().id, Arc::clone(task));
+        if self.stopping().is_some() {
+            // The stop under way signals it in its next round.
+            self.changed.notify_one();
+        }
+    }
+
+    /// Counts an ended task out (and takes it out of the waiting set if it
+    /// had entered it).
+    pub(crate) fn remove(&self, id: ActorId, waited: bool) {
+        if waited {
+            let removed = self.waiting().remove(&id);
+            drop(removed);
+        }
+        let before = self.state.fetch_sub(1, Ordering::AcqRel);
+        if before & CLOSING != 0 && before & COUNT == 1 {
+            self.changed.notify_one();
+        }
     }
 
     /// Starts `future` as a task under this supervisor.
@@ -116,10 +187,9 @@ impl Supervision {
         T: Send + 'static,
         D: Deliver<T>,
     {
-        let task = Plain::new_process();
-        self.admit(&task)?;
+        self.admit()?;
         Ok(spawn_task(
-            task,
+            Plain::new_process(),
             future,
             deliver,
             link,
@@ -127,36 +197,50 @@ impl Supervision {
         ))
     }
 
-    /// Stops admitting tasks and takes the running ones; `None` if a stop
-    /// had already begun.
-    fn take_for_stop(&self) -> Option<Vec<Arc<dyn Process>>> {
-        let mut children = self.lock();
-        if std::mem::replace(&mut children.closing, true) {
-            return None;
-        }
-        Some(children.live.drain().map(|(_, task)| task).collect())
-    }
-
     /// Shuts every task down by the supervisor's rule, all at once, then ends
     /// with `reason`. Returns false if a stop had already begun.
     async fn stop_gracefully(&self, reason: ExitReason) -> bool {
-        let Some(tasks) = self.take_for_stop() else {
+        if self.state.fetch_or(CLOSING, Ordering::AcqRel) & CLOSING != 0 {
             return false;
-        };
+        }
         let from = self.core.id;
-        futures_util::future::join_all(
-            tasks
+        let mut signalled = IdMap::default();
+        // Rounds: the tasks waiting now are signalled; one that had not
+        // waited yet either ends or enters the set (and is signalled in the
+        // next round), so the rounds end when the count reaches zero.
+        loop {
+            let changed = self.changed.notified();
+            let fresh: Vec<Arc<dyn Process>> = self
+                .waiting()
                 .iter()
-                .map(|task| shut_down(task, self.shutdown, from)),
-        )
-        .await;
+                .filter(|(id, _)| !signalled.contains_key(*id))
+                .map(|(_, task)| Arc::clone(task))
+                .collect();
+            for task in &fresh {
+                signalled.insert(task.core().id, ());
+            }
+            futures_util::future::join_all(
+                fresh
+                    .iter()
+                    .map(|task| shut_down(task, self.shutdown, from)),
+            )
+            .await;
+            if self.live() == 0 {
+                break;
+            }
+            changed.await;
+        }
         self.end(reason);
         true
     }
 
-    /// Kills every task at once, then ends with the reason already recorded.
+    /// Kills every task at once (those that have not waited yet kill
+    /// themselves when they next run), then ends with the reason already
+    /// recorded.
     fn stop_brutally(&self) {
-        for task in self.take_for_stop().into_iter().flatten() {
+        self.state.fetch_or(CLOSING | KILLING, Ordering::AcqRel);
+        let tasks: Vec<Arc<dyn Process>> = self.waiting().values().cloned().collect();
+        for task in tasks {
             process::terminate_now(&*task, ExitReason::Killed);
         }
         self.end(ExitReason::Killed);
@@ -177,7 +261,7 @@ impl Process for Supervision {
     }
 
     fn is_alive(&self) -> bool {
-        self.core.exit_reason().is_none()
+        !self.core.has_exited()
     }
 
     /// The supervisor traps exits: tasks are not linked to it, so a signal
@@ -258,17 +342,12 @@ impl TaskSupervisor {
         self.inner.is_alive()
     }
 
-    /// How many of its tasks are running (OTP's `count_children`). A task
-    /// that was just killed or shut down is not counted, even while its
-    /// future is still being dropped (it still holds its `max_children`
-    /// slot until then).
+    /// How many of its tasks are running (OTP's `count_children`): the
+    /// ones started and whose outcome is not reported yet, which is what
+    /// `max_children` limits. A task that was just killed or shut down is
+    /// counted until its future has been dropped, at its next poll.
     pub fn count(&self) -> usize {
-        self.inner
-            .lock()
-            .live
-            .values()
-            .filter(|task| task.is_alive())
-            .count()
+        self.inner.live()
     }
 
     /// Its limit on running tasks, if any.
@@ -460,7 +539,9 @@ impl TaskSupervisorBuilder {
             name: name.map(String::into_boxed_str),
             max_children: self.max_children,
             shutdown: self.shutdown,
-            children: Mutex::default(),
+            state: AtomicUsize::new(0),
+            waiting: Mutex::default(),
+            changed: Notify::new(),
         });
         inner.core.set_trap_exit(true);
         TaskSupervisor { inner }
