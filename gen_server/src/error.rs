@@ -115,9 +115,13 @@ pub enum TaskError {
     /// went down.
     #[error("task exited: {0}")]
     Exited(ExitReason),
-    /// The task gave no value within the time it was waited for; it was
-    /// killed (unless only [`Task::yield_for`](crate::task::Task::yield_for)
-    /// was waiting, which leaves it running).
+    /// The task gave no value within the time it was given: the deadline of
+    /// [`Context::async_nolink_timeout`](crate::Context::async_nolink_timeout),
+    /// the wait of [`Task::join`](crate::task::Task::join), or the per-task
+    /// timeout of a stream. It was killed (its links and monitors see
+    /// [`ExitReason::Killed`]), unless only
+    /// [`Task::yield_for`](crate::task::Task::yield_for) was waiting, which
+    /// leaves it running.
     #[error("task timed out")]
     Timeout,
     /// The task could not be started under its supervisor.

@@ -240,7 +240,7 @@ pub use process::{Down, Exit, MonitorRef, Pid, ToPid};
 pub use registry::whereis;
 pub use reply::ReplyTo;
 pub use shutdown::Shutdown;
-pub use spawn::{Monitor, monitor, spawn, spawn_link};
+pub use spawn::{Monitor, NextExit, monitor, next_exit, spawn, spawn_link, trap_exit};
 pub use timer::{Timer, send_after, send_interval};
 
 /// Turns an inherent `impl` block into a typed actor.

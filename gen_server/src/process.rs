@@ -81,6 +81,16 @@ struct Control {
     /// The process that `start_link`ed this one.
     parent: Option<ActorId>,
     relations: Option<Box<Relations>>,
+    /// Trapped exit signals of a plain process (a gen_server's go to its
+    /// mailbox), for [`next_exit`](crate::next_exit).
+    exits: Option<Box<ExitInbox>>,
+}
+
+#[derive(Default)]
+struct ExitInbox {
+    queue: std::collections::VecDeque<Exit>,
+    /// The task awaiting [`next_exit`](crate::next_exit), if one waits.
+    waker: Option<Waker>,
 }
 
 #[derive(Default)]
@@ -220,6 +230,38 @@ impl Core {
         self.lock().trap_exit
     }
 
+    /// Queues a trapped exit signal for a plain process and wakes whoever
+    /// awaits it; false if the process has ended.
+    pub(crate) fn push_exit(&self, exit: Exit) -> bool {
+        let waker = {
+            let mut control = self.lock();
+            if control.ended {
+                return false;
+            }
+            let inbox = control.exits.get_or_insert_with(Default::default);
+            inbox.queue.push_back(exit);
+            inbox.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        true
+    }
+
+    /// Takes the next queued exit signal, or registers `cx` to be woken by
+    /// the next one.
+    pub(crate) fn poll_exit(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Exit> {
+        let mut control = self.lock();
+        let inbox = control.exits.get_or_insert_with(Default::default);
+        match inbox.queue.pop_front() {
+            Some(exit) => std::task::Poll::Ready(exit),
+            None => {
+                inbox.waker = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    }
+
     /// Adds a watcher, or notifies it at once with `NoProc` if this process
     /// has already ended.
     pub(crate) fn add_watcher(&self, monitor: MonitorRef, watcher: Watcher) {
@@ -279,13 +321,19 @@ impl Core {
     /// after this) and takes its relations, to be told with
     /// [`Ended::notify`].
     pub(crate) fn end(&self, reason: ExitReason) -> Ended {
-        let (reason, relations, waker) = {
+        let (reason, relations, waker, exits) = {
             let mut control = self.lock();
             control.ended = true;
             let reason = control.exit.get_or_insert(reason).clone();
-            (reason, control.relations.take(), control.waker.take())
+            let relations = control.relations.take();
+            (
+                reason,
+                relations,
+                control.waker.take(),
+                control.exits.take(),
+            )
         };
-        drop(waker);
+        drop((waker, exits));
         Ended {
             id: self.id,
             reason,
@@ -331,9 +379,8 @@ pub(crate) fn unlink(me: &dyn Process, target: ActorId) {
 /// and any other reason kills it with that reason, without `terminate`.
 pub(crate) fn exit_signal(target: &dyn Process, from: ActorId, reason: ExitReason) {
     if target.core().traps_exit() {
-        if !target.push_system(System::Exit(Exit { from, reason })) {
-            // No mailbox (a plain process) or it just closed: nothing to tell.
-        }
+        // Refused only by a process that has just ended: nothing to tell.
+        let _ = target.push_system(System::Exit(Exit { from, reason }));
         return;
     }
     if reason == ExitReason::Normal {

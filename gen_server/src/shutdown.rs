@@ -17,10 +17,16 @@ use crate::{ActorId, ExitReason, monitor};
 /// | `:infinity` | [`Infinity`](Shutdown::Infinity) |
 ///
 /// The graceful forms send the exit signal [`ExitReason::Shutdown`]. A
-/// process that does not trap exits (every background task: a future cannot
-/// trap them) ends at its next `.await`; a gen_server that traps exits and
-/// was started by the owner runs `terminate` first. A process that has not
-/// ended when the time is up is killed.
+/// process that does not trap exits ends at its next `.await`; a gen_server
+/// that traps exits and was started by the owner runs `terminate` first; a
+/// task or [`spawn`](crate::spawn)ed process that [traps exits](crate::trap_exit)
+/// gets the signal from [`next_exit`](crate::next_exit) and may clean up. A
+/// process that has not ended when the time is up is killed.
+///
+/// Neither a shutdown nor a kill can interrupt a future that is busy without
+/// awaiting (tokio cannot preempt it): it ends at its next `.await`, and the
+/// owner waits for that, logging a warning once the grace period has passed
+/// twice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Shutdown {
     /// Send `Shutdown`, wait this long for the process to end, then kill it.
@@ -62,13 +68,19 @@ pub(crate) async fn shut_down(
         }
         Shutdown::Timeout(grace) => {
             process::exit_signal(&**target, from, ExitReason::Shutdown);
-            match tokio::time::timeout(grace, &mut down).await {
-                Ok(reason) => reason,
-                Err(_) => {
-                    process::terminate_now(&**target, ExitReason::Killed);
-                    down.await
-                }
+            if let Ok(reason) = tokio::time::timeout(grace, &mut down).await {
+                return reason;
             }
+            process::terminate_now(&**target, ExitReason::Killed);
+            if let Ok(reason) = tokio::time::timeout(grace, &mut down).await {
+                return reason;
+            }
+            tracing::warn!(
+                process = %target.core().id,
+                ?grace,
+                "process did not end when killed: its future is busy without awaiting; still waiting"
+            );
+            down.await
         }
     }
 }

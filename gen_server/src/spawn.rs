@@ -59,6 +59,97 @@ where
     )
 }
 
+/// Makes the current process trap exit signals (`true`) or die of them
+/// again (`false`), like OTP's `Process.flag(:trap_exit, …)`; returns the
+/// previous setting.
+///
+/// In a [`spawn`]ed process or a background task, a trapped signal waits for
+/// [`next_exit`]; in a gen_server it arrives at the `#[info]` handler for
+/// [`Exit`](crate::Exit), as with [`Context::trap_exit`](crate::Context::trap_exit).
+/// A task that traps exits can use its supervisor's shutdown grace period to
+/// clean up: the supervisor's `Shutdown` arrives as an `Exit`, and the task
+/// is killed only if it has not ended when the grace period is over. A kill
+/// can never be trapped.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use gen_server::task::{Shutdown, TaskSupervisor};
+/// use gen_server::ExitReason;
+/// use std::time::Duration;
+///
+/// let tasks = TaskSupervisor::builder()
+///     .shutdown(Shutdown::Timeout(Duration::from_secs(1)))
+///     .start()
+///     .unwrap();
+/// let (flushed_tx, flushed) = tokio::sync::oneshot::channel();
+/// tasks
+///     .start_child(async move {
+///         gen_server::trap_exit(true);
+///         let exit = gen_server::next_exit().await;
+///         // Clean up within the grace period, then end.
+///         let _ = flushed_tx.send(exit.reason);
+///     })
+///     .unwrap();
+/// # tokio::task::yield_now().await;
+/// tasks.stop(ExitReason::Normal).await.unwrap();
+/// assert_eq!(flushed.await, Ok(ExitReason::Shutdown));
+/// # }
+/// ```
+///
+/// # Panics
+/// Outside a process (plain async code that is not a [`spawn`]ed process,
+/// a task or a gen_server).
+pub fn trap_exit(trap: bool) -> bool {
+    current::current_process()
+        .expect("`gen_server::trap_exit` is called from outside any process")
+        .core()
+        .set_trap_exit(trap)
+}
+
+/// The next exit signal the current process trapped (see [`trap_exit`]):
+/// from a linked process that ended, from [`Pid::exit`], or the shutdown of
+/// a supervisor. For [`spawn`]ed processes and background tasks; signals
+/// that arrived before the call wait in order.
+///
+/// # Panics
+/// Outside a [`spawn`]ed process or a background task: a gen_server gets its
+/// trapped signals as [`Exit`](crate::Exit) messages instead.
+///
+/// # Cancellation
+/// Dropping the future loses nothing: a signal stays queued until a later
+/// `next_exit` takes it.
+pub fn next_exit() -> NextExit {
+    let process = current::current_process()
+        .filter(|p| Arc::clone(p).as_any().is::<Plain>())
+        .expect(
+            "`gen_server::next_exit` is for spawned processes and tasks; \
+             a gen_server gets `Exit` in an `#[info]` handler",
+        );
+    NextExit { process }
+}
+
+/// The future of [`next_exit`]: resolves with the next trapped exit signal.
+#[must_use = "futures do nothing unless awaited"]
+pub struct NextExit {
+    process: Arc<dyn Process>,
+}
+
+impl Future for NextExit {
+    type Output = crate::Exit;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<crate::Exit> {
+        self.process.core().poll_exit(cx)
+    }
+}
+
+impl std::fmt::Debug for NextExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NextExit")
+            .field("process", &self.process.core().id)
+            .finish()
+    }
+}
+
 /// Watches a process from plain async code: resolves with its exit reason
 /// when it ends, or at once with [`ExitReason::NoProc`] if it already has
 /// (OTP's `Process.monitor` followed by a `receive` of the `DOWN`).

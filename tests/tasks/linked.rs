@@ -64,7 +64,9 @@ async fn a_trapping_server_gets_exit_then_the_failed_outcome_and_survives() {
         next(&mut seen).await,
         Some(outcome(&task, Err(TaskError::Exited(crash))))
     );
+    // Handled after everything queued before it: nothing else came.
     assert_eq!(worker.ping().await, Ok("pong"));
+    assert!(seen.try_recv().is_err(), "a third message arrived");
 }
 
 #[tokio::test]
@@ -80,6 +82,8 @@ async fn a_trapping_server_gets_the_value_then_a_normal_exit() {
             reason: ExitReason::Normal
         }))
     );
+    assert_eq!(worker.ping().await, Ok("pong"));
+    assert!(seen.try_recv().is_err(), "a third message arrived");
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 //! Every wait is on an event (the worker's report channel, a monitor, a
 //! task handle) under a generous bound, never a bare sleep.
 
+mod grace;
 mod handles;
 mod linked;
 mod nolink;

@@ -35,7 +35,9 @@ async fn a_crashing_task_arrives_only_as_its_failure_and_the_server_survives() {
             Err(TaskError::Exited(ExitReason::Panic("bad input".into())))
         ))
     );
+    // Handled after everything queued before it: no `Exit` came.
     assert_eq!(worker.ping().await, Ok("pong"));
+    assert!(seen.try_recv().is_err(), "more than the failure arrived");
     assert!(tasks.is_alive());
     assert_eq!(tasks.count(), 0);
 }
@@ -53,6 +55,7 @@ async fn a_crashing_task_does_not_kill_a_server_that_does_not_trap_exits() {
         Some(outcome(&task, Err(TaskError::Exited(crash))))
     );
     assert_eq!(worker.ping().await, Ok("pong"));
+    assert!(seen.try_recv().is_err(), "more than the failure arrived");
 }
 
 #[tokio::test]
@@ -96,11 +99,13 @@ async fn a_server_that_dies_leaves_its_nolink_tasks_running() {
 async fn a_deferred_reply_leaves_the_server_free_for_other_calls() {
     let (worker, _seen) = worker::start(false).await;
     let (release, rx) = oneshot::channel();
+    let (started_tx, started) = oneshot::channel();
     let slow = tokio::spawn({
         let worker = worker.clone();
-        async move { worker.slow(Job::WaitFor(rx)).await }
+        async move { worker.slow(Job::StartedThenWaitFor(started_tx, rx)).await }
     });
-    // While the first call's task works, the server answers a second one.
+    // Once the first call's task is working, the server answers a second one.
+    within(started).await.unwrap();
     assert_eq!(within(worker.ping().into_future()).await, Ok("pong"));
     assert_eq!(worker.ping().await, Ok("pong"));
     assert!(!slow.is_finished(), "the slow call must still be waiting");
@@ -132,4 +137,33 @@ async fn max_children_refuses_a_task_over_the_limit() {
         .unwrap()
         .unwrap();
     assert_eq!(next(&mut seen).await, Some(outcome(&third, Ok(3))));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_past_its_deadline_is_killed_and_reported_as_timed_out() {
+    let (worker, mut seen) = worker::start(true).await;
+    let tasks = TaskSupervisor::start();
+    let deadline = std::time::Duration::from_secs(2);
+    let t0 = tokio::time::Instant::now();
+    let task = worker
+        .nolink_timeout(tasks.clone(), deadline, Job::Forever)
+        .await
+        .unwrap()
+        .unwrap();
+    let down = gen_server::monitor(&task);
+    assert_eq!(
+        next(&mut seen).await,
+        Some(outcome(&task, Err(TaskError::Timeout)))
+    );
+    assert_eq!(t0.elapsed(), deadline);
+    assert_eq!(within(down).await, ExitReason::Killed);
+    assert_eq!(worker.ping().await, Ok("pong"));
+    assert!(seen.try_recv().is_err(), "more than the timeout arrived");
+    // A task that ends in time is not affected by its deadline.
+    let quick = worker
+        .nolink_timeout(tasks.clone(), deadline, Job::Value(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next(&mut seen).await, Some(outcome(&quick, Ok(5))));
 }

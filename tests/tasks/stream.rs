@@ -214,3 +214,35 @@ async fn a_refused_task_yields_not_started() {
         ))]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_ordered_stream_keeps_its_slots_busy_behind_a_slow_first_item() {
+    let tasks = TaskSupervisor::start();
+    let finished = Arc::new(AtomicUsize::new(0));
+    let f = finished.clone();
+    let outcomes: Vec<_> = within(
+        tasks
+            .async_stream_nolink(
+                stream::iter(0..10u64),
+                move |n| {
+                    let finished = f.clone();
+                    async move {
+                        if n == 0 {
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            // How many others finished while this one ran.
+                            return finished.load(Ordering::SeqCst) as u64;
+                        }
+                        finished.fetch_add(1, Ordering::SeqCst);
+                        n
+                    }
+                },
+                StreamOptions::default().max_concurrency(2),
+            )
+            .map(Result::unwrap)
+            .collect(),
+    )
+    .await;
+    // As OTP's: the other nine ran in the second slot meanwhile, and the
+    // outcomes still come in input order.
+    assert_eq!(outcomes, [9, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+}

@@ -19,6 +19,8 @@ pub enum Job {
     PanicWhen(oneshot::Receiver<()>, &'static str),
     /// Never ends on its own.
     Forever,
+    /// Reports that it runs, then returns the value it is sent.
+    StartedThenWaitFor(oneshot::Sender<()>, oneshot::Receiver<u64>),
 }
 
 impl Job {
@@ -31,6 +33,10 @@ impl Job {
                 panic!("{msg}")
             }
             Job::Forever => std::future::pending().await,
+            Job::StartedThenWaitFor(started, rx) => {
+                let _ = started.send(());
+                rx.await.unwrap_or(0)
+            }
         }
     }
 }
@@ -97,6 +103,19 @@ impl Worker {
         let pid = task.pid().clone();
         self.last = Some(task);
         Ok(pid)
+    }
+
+    /// Starts a task under `tasks` with a deadline.
+    #[call]
+    fn nolink_timeout(
+        &mut self,
+        tasks: TaskSupervisor,
+        timeout: std::time::Duration,
+        job: Job,
+        ctx: &mut Context<Self>,
+    ) -> Result<Pid, SpawnError> {
+        let task = ctx.async_nolink_timeout(&tasks, timeout, job.run())?;
+        Ok(task.pid().clone())
     }
 
     /// Starts a task under a partitioned supervisor, which picks the

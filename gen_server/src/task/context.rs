@@ -3,6 +3,7 @@
 use std::convert::identity;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::run::{Plain, ToServer, spawn_task};
 use super::{SupervisesTasks, TaskOutcome, TaskRef};
@@ -99,12 +100,77 @@ impl<A: GenServer> Context<A> {
         W: FnOnce(TaskOutcome<F::Output>) -> M + Send + 'static,
         M: InfoFor<A>,
     {
+        self.start_nolink(supervisor, future, wrap, None)
+    }
+
+    /// Like [`async_nolink`](Self::async_nolink), with a deadline: a task
+    /// still running `timeout` after it started is killed (its links and
+    /// monitors see [`Killed`](crate::ExitReason::Killed)) and its outcome is
+    /// `Err(TaskError::Timeout)`. This is what an OTP server does with a
+    /// timer and `Task.shutdown(task, :brutal_kill)`.
+    ///
+    /// # Errors
+    /// As [`async_nolink`](Self::async_nolink).
+    pub fn async_nolink_timeout<S, F>(
+        &self,
+        supervisor: &S,
+        timeout: Duration,
+        future: F,
+    ) -> Result<TaskRef, SpawnError>
+    where
+        S: SupervisesTasks,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        TaskOutcome<F::Output>: InfoFor<A>,
+    {
+        self.start_nolink(supervisor, future, identity, Some(timeout))
+    }
+
+    /// Like [`async_nolink_timeout`](Self::async_nolink_timeout),
+    /// delivering `wrap(outcome)`, a message of any type the server has an
+    /// `#[info]` handler for.
+    ///
+    /// # Errors
+    /// As [`async_nolink`](Self::async_nolink).
+    pub fn async_nolink_timeout_with<S, F, W, M>(
+        &self,
+        supervisor: &S,
+        timeout: Duration,
+        future: F,
+        wrap: W,
+    ) -> Result<TaskRef, SpawnError>
+    where
+        S: SupervisesTasks,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        W: FnOnce(TaskOutcome<F::Output>) -> M + Send + 'static,
+        M: InfoFor<A>,
+    {
+        self.start_nolink(supervisor, future, wrap, Some(timeout))
+    }
+
+    fn start_nolink<S, F, W, M>(
+        &self,
+        supervisor: &S,
+        future: F,
+        wrap: W,
+        deadline: Option<Duration>,
+    ) -> Result<TaskRef, SpawnError>
+    where
+        S: SupervisesTasks,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        W: FnOnce(TaskOutcome<F::Output>) -> M + Send + 'static,
+        M: InfoFor<A>,
+    {
         let deliver = ToServer {
             server: Arc::clone(&self.actor_ref().cell),
             wrap,
         };
         let supervisor = supervisor.route(self.id().as_u64());
-        let pid = supervisor.inner.spawn(future, deliver, None)?;
+        let pid = supervisor
+            .inner
+            .spawn_until(future, deliver, None, deadline)?;
         Ok(TaskRef::new(pid, None))
     }
 }

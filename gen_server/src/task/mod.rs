@@ -81,12 +81,22 @@
 //! ```
 //!
 //! # Shutdown
-//! A future cannot trap exits, so a graceful [`Shutdown`] ends a task at its
-//! next `.await` with [`ExitReason::Shutdown`](crate::ExitReason::Shutdown),
-//! as an OTP task that does not trap exits ends at once; the grace period
-//! bounds the wait for a future that is busy without awaiting (tokio cannot
-//! interrupt it either). Stopping a supervisor shuts all its tasks down this
-//! way, at once, and their starters get `Exited(Shutdown)` outcomes.
+//! Stopping a supervisor shuts all its tasks down at once, each by the
+//! supervisor's [`Shutdown`] rule (5 s by default), as OTP's does:
+//!
+//! * A task that does not trap exits (the default) ends at its next `.await`
+//!   with [`ExitReason::Shutdown`](crate::ExitReason::Shutdown), as an OTP
+//!   task ends at once; its starter gets an `Exited(Shutdown)` outcome.
+//! * A task that called [`trap_exit(true)`](crate::trap_exit) gets the
+//!   supervisor's `Shutdown` from [`next_exit`](crate::next_exit) and has the
+//!   grace period to finish (its value, if it returns one, is its outcome);
+//!   if it is still running when the period is over, it is killed, and its
+//!   starter gets `Exited(Killed)`.
+//!
+//! Neither can interrupt a future that is busy without awaiting: tokio
+//! cannot preempt it, so it ends at its next `.await` (a task that returns
+//! its value in the very poll during which it was shut down delivers that
+//! value). Keep blocking work in `tokio::task::spawn_blocking`.
 
 mod context;
 mod handle;

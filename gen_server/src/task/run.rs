@@ -7,6 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 
@@ -37,8 +38,13 @@ impl Process for Plain {
     fn is_alive(&self) -> bool {
         !self.core.has_exited()
     }
-    fn push_system(&self, _msg: System) -> bool {
-        false
+    /// A trapped exit signal waits for [`next_exit`](crate::next_exit); a
+    /// plain process has no other messages.
+    fn push_system(&self, msg: System) -> bool {
+        match msg {
+            System::Exit(exit) => self.core.push_exit(exit),
+            System::Down(_) => false,
+        }
     }
     fn close(&self) {}
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {
@@ -100,6 +106,9 @@ pin_project_lite::pin_project! {
         supervisor: Option<Arc<Supervision>>,
         // The task has waited, and so entered the supervisor's waiting set.
         waited: bool,
+        // When the task is killed and reported as timed out, if it has a
+        // deadline (boxed: most tasks have none and stay small).
+        deadline: Option<Pin<Box<tokio::time::Sleep>>>,
         #[pin]
         future: Option<F>,
         _value: std::marker::PhantomData<fn(T)>,
@@ -107,7 +116,12 @@ pin_project_lite::pin_project! {
 }
 
 /// How a task's future ended.
-type Ended<T> = Result<T, Box<dyn Any + Send>>;
+pub(crate) enum Ended<T> {
+    Value(T),
+    Panic(Box<dyn Any + Send>),
+    /// Its deadline passed first.
+    TimedOut,
+}
 
 impl<T, F, D> Body for TaskBody<T, F, D>
 where
@@ -133,11 +147,25 @@ where
     }
 
     fn poll_work(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Ended<T>> {
-        let mut future = self.project().future;
+        let this = self.project();
+        let mut future = this.future;
         let Some(running) = future.as_mut().as_pin_mut() else {
             return Poll::Pending;
         };
-        let ended = std::task::ready!(poll_catching(running, cx));
+        let ended = match poll_catching(running, cx) {
+            Poll::Ready(Ok(value)) => Ended::Value(value),
+            Poll::Ready(Err(panic)) => Ended::Panic(panic),
+            Poll::Pending => {
+                let expired = this
+                    .deadline
+                    .as_mut()
+                    .is_some_and(|deadline| deadline.as_mut().poll(cx).is_ready());
+                if !expired {
+                    return Poll::Pending;
+                }
+                Ended::TimedOut
+            }
+        };
         // A panic in the drop of what the future held must not lose the
         // outcome either.
         let _ = catch_unwind(AssertUnwindSafe(|| future.set(None)));
@@ -154,10 +182,12 @@ where
         let Some(deliver) = this.deliver.take() else {
             return;
         };
-        let (value, reason) = match done {
-            Some(Ok(value)) => (Some(value), ExitReason::Normal),
-            Some(Err(panic)) => (None, ExitReason::from_panic(&*panic)),
-            None => (None, ExitReason::Killed),
+        let (value, reason, failure): (_, _, fn(ExitReason) -> TaskError) = match done {
+            Some(Ended::Value(value)) => (Some(value), ExitReason::Normal, TaskError::Exited),
+            Some(Ended::Panic(panic)) => (None, ExitReason::from_panic(&*panic), TaskError::Exited),
+            // Killed for its deadline: links see `Killed`, the owner a timeout.
+            Some(Ended::TimedOut) => (None, ExitReason::Killed, |_| TaskError::Timeout),
+            None => (None, ExitReason::Killed, TaskError::Exited),
         };
         let core = process.core();
         let id = core.id;
@@ -181,7 +211,7 @@ where
             None => {
                 let reason = ended.reason.clone();
                 ended.notify();
-                deliver.deliver(id, Err(TaskError::Exited(reason)));
+                deliver.deliver(id, Err(failure(reason)));
             }
         }
     }
@@ -201,6 +231,24 @@ where
     T: Send + 'static,
     D: Deliver<T>,
 {
+    spawn_task_until(process, future, deliver, link, supervisor, None)
+}
+
+/// Like [`spawn_task`]; a task still running after `deadline` is killed
+/// and reported as timed out.
+pub(crate) fn spawn_task_until<T, F, D>(
+    process: Arc<dyn Process>,
+    future: F,
+    deliver: D,
+    link: Option<&Arc<dyn Process>>,
+    supervisor: Option<Arc<Supervision>>,
+    deadline: Option<Duration>,
+) -> Pid
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+    D: Deliver<T>,
+{
     if let Some(owner) = link {
         // Linked before it runs, so not even an immediate crash goes unseen.
         process::link(owner, &process);
@@ -211,6 +259,7 @@ where
         deliver: Some(deliver),
         supervisor,
         waited: false,
+        deadline: deadline.map(|d| Box::pin(tokio::time::sleep(d))),
         future: Some(future),
         _value: std::marker::PhantomData,
     };

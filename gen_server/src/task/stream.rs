@@ -1,6 +1,7 @@
 //! `async_stream_nolink`: a supervised task per item of a stream, with
 //! bounded concurrency, yielding the outcomes as a stream.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -60,8 +61,10 @@ impl StreamOptions {
     }
 
     /// `true` (default): outcomes come in the order of the input items.
-    /// `false`: as tasks finish, which keeps all `max_concurrency` slots busy
-    /// when durations differ.
+    /// `false`: as tasks finish. Either way up to `max_concurrency` tasks
+    /// run at once: with `true`, an outcome that is ready before those of
+    /// earlier items waits in the stream (as OTP's does) without holding a
+    /// slot.
     pub fn ordered(mut self, ordered: bool) -> Self {
         self.ordered = ordered;
         self
@@ -87,6 +90,9 @@ impl StreamOptions {
 }
 
 type Outcomes<T> = Pin<Box<dyn Stream<Item = Result<T, TaskError>> + Send>>;
+
+/// Outcomes with the index of their input item, as tasks finish.
+type Indexed<T> = Pin<Box<dyn Stream<Item = (usize, Result<T, TaskError>)> + Send>>;
 
 /// The stream of outcomes returned by
 /// [`TaskSupervisor::async_stream_nolink`]: one `Result` per input item.
@@ -122,6 +128,46 @@ impl<T> fmt::Debug for TaskStream<T> {
         f.debug_struct("TaskStream")
             .field("ended", &self.inner.is_none())
             .finish()
+    }
+}
+
+/// Puts the outcomes of a stream of `(index, outcome)` pairs, which come as
+/// tasks finish, back in index order. A timeout that ends the stream
+/// ([`OnTimeout::Exit`]) is passed on at once, as OTP's caller exits at once.
+struct Reordered<T> {
+    inner: Indexed<T>,
+    /// The index of the next outcome to yield.
+    next: usize,
+    /// Outcomes that finished before the `next` one.
+    ready: BTreeMap<usize, Result<T, TaskError>>,
+    exit_on_timeout: bool,
+}
+
+impl<T> Stream for Reordered<T> {
+    type Item = Result<T, TaskError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(outcome) = this.ready.remove(&this.next) {
+                this.next += 1;
+                return Poll::Ready(Some(outcome));
+            }
+            match std::task::ready!(this.inner.as_mut().poll_next(cx)) {
+                Some((i, outcome)) if i == this.next => {
+                    this.next += 1;
+                    return Poll::Ready(Some(outcome));
+                }
+                Some((_, Err(TaskError::Timeout))) if this.exit_on_timeout => {
+                    return Poll::Ready(Some(Err(TaskError::Timeout)));
+                }
+                Some((i, outcome)) => {
+                    this.ready.insert(i, outcome);
+                }
+                // Every task has ended, so the next outcome was yielded.
+                None => return Poll::Ready(None),
+            }
+        }
     }
 }
 
@@ -192,14 +238,43 @@ impl TaskSupervisor {
                 outcome
             }
         });
+        let exit_on_timeout = options.on_timeout == OnTimeout::Exit;
         let inner: Outcomes<_> = if options.ordered {
-            Box::pin(tasks.buffered(options.max_concurrency))
+            let indexed = tasks
+                .enumerate()
+                .map(|(i, task)| async move { (i, task.await) })
+                .buffer_unordered(options.max_concurrency);
+            Box::pin(Reordered {
+                inner: Box::pin(indexed),
+                next: 0,
+                ready: BTreeMap::new(),
+                exit_on_timeout,
+            })
         } else {
             Box::pin(tasks.buffer_unordered(options.max_concurrency))
         };
         TaskStream {
             inner: Some(inner),
-            exit_on_timeout: options.on_timeout == OnTimeout::Exit,
+            exit_on_timeout,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_options_are_otps() {
+        let options = StreamOptions::default();
+        let schedulers = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(options.max_concurrency, schedulers);
+        assert!(options.ordered);
+        assert_eq!(options.timeout, Some(Duration::from_secs(5)));
+        assert_eq!(options.on_timeout, OnTimeout::Exit);
+        assert_eq!(
+            StreamOptions::default().max_concurrency(0).max_concurrency,
+            1
+        );
     }
 }

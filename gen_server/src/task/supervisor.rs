@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use tokio::sync::{Notify, oneshot};
 
-use super::run::{Deliver, Plain, spawn_task};
+use super::run::{Deliver, Plain, spawn_task_until};
 use super::{SupervisesTasks, Task};
 use crate::error::{SpawnError, StartError, StopError};
 use crate::process::{self, Core, Exit, IdMap, Pid, Process, System};
@@ -187,13 +187,31 @@ impl Supervision {
         T: Send + 'static,
         D: Deliver<T>,
     {
+        self.spawn_until(future, deliver, link, None)
+    }
+
+    /// Like [`spawn`](Self::spawn); a task still running after `deadline`
+    /// is killed and reported as timed out.
+    pub(crate) fn spawn_until<T, F, D>(
+        self: &Arc<Self>,
+        future: F,
+        deliver: D,
+        link: Option<&Arc<dyn Process>>,
+        deadline: Option<std::time::Duration>,
+    ) -> Result<Pid, SpawnError>
+    where
+        F: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+        D: Deliver<T>,
+    {
         self.admit()?;
-        Ok(spawn_task(
+        Ok(spawn_task_until(
             Plain::new_process(),
             future,
             deliver,
             link,
             Some(Arc::clone(self)),
+            deadline,
         ))
     }
 
