@@ -84,13 +84,14 @@
 //! | `Process.monitor` / `demonitor(ref, [:flush])` | [`Context::monitor`] / [`Context::demonitor`]; [`monitor`] from plain code |
 //! | `{:DOWN, ref, :process, pid, reason}` | [`Down`] through `#[info]` |
 //! | `Process.link` / `unlink` | [`Context::link`] / [`Context::unlink`] |
-//! | `Process.flag(:trap_exit, true)` + `{:EXIT, from, reason}` | [`Context::trap_exit`] + [`Exit`] through `#[info]` |
+//! | `Process.flag(:trap_exit, true)` + `{:EXIT, from, reason}` | [`Context::trap_exit`] + [`Exit`] through `#[info]`; in a spawned process or task, [`trap_exit`] + [`next_exit`] |
 //! | `Process.send_after` / `:timer.send_interval` | [`Context::send_after`] / [`Context::send_interval`] |
 //! | `Process.whereis(name)` | `CounterRef::whereis(name)` (typed), [`whereis`] (id only) |
 //! | `:noproc`, `:timeout`, `:calling_self`, the server's exit reason | [`CallError`] variants |
 //! | unknown call → `{:bad_call, m}` | impossible: the handle only has methods for real handlers |
 //! | `Task.async(fun)` in a handler | [`Context::async_task`]: linked; the outcome comes as a [`task::TaskOutcome`] |
 //! | `Task.Supervisor.async_nolink(sup, fun)` | [`Context::async_nolink`] (from a handler), [`task::TaskSupervisor::async_nolink`] (plain code) |
+//! | a timer and `Task.shutdown(task, :brutal_kill)` for a task that takes too long | [`Context::async_nolink_timeout`]: the outcome is `Err(TaskError::Timeout)` |
 //! | `Task.await` / `Task.yield` / `Task.shutdown` | [`task::Task::join`] / [`task::Task::yield_for`] / [`task::Task::shutdown`] |
 //! | `Task.Supervisor.async_stream_nolink` | [`task::TaskSupervisor::async_stream_nolink`] |
 //! | `PartitionSupervisor` of `Task.Supervisor`s | [`task::PartitionedTaskSupervisor`] |
@@ -119,8 +120,9 @@
 //! * **A task's result and its `DOWN` are one message.** A task started from
 //!   a handler reports a [`task::TaskOutcome`] once: its value, or why it
 //!   has none, in place of OTP's `{ref, result}` + `DOWN` pair (see
-//!   [`task`]). Futures cannot trap exits, so a graceful task shutdown ends
-//!   the task at its next `.await`.
+//!   [`task`]). A task that does not [trap exits](trap_exit) ends at its
+//!   next `.await` when shut down; no shutdown or kill can interrupt a
+//!   future that is busy without awaiting (tokio cannot preempt it).
 //! * **A failed `start_link` does not kill the caller.** The link is made once
 //!   `init` has succeeded; an `init` error or panic comes back only as the
 //!   typed [`StartError`].
