@@ -114,7 +114,7 @@ mod spec;
 use std::fmt;
 use std::time::Duration;
 
-pub use app::{run_until_shutdown, shutdown_signal};
+pub use app::{ShutdownSignal, run_until, run_until_shutdown};
 pub use error::{ChildError, ChildInitError, ChildStartError};
 pub use server::{Supervisor, SupervisorRef};
 pub use spec::{ChildSpec, ChildStartOutput, ChildType, Restart};
