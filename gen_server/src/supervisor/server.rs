@@ -222,7 +222,7 @@ impl Supervisor {
             }
             return;
         }
-        tracing::warn!(supervisor = %ctx.id(), child = %child.spec.id, reason = %exit.reason, "child exited; restarting");
+        tracing::warn!(supervisor = %ctx.id(), child = %child.spec.id, reason = %exit.reason, "child exited");
         let key = child.key;
         self.restart(key, ctx).await;
     }
