@@ -91,6 +91,19 @@
 //! [`Shutdown::BrutalKill`](crate::Shutdown::BrutalKill) child, or one that
 //! outlived its shutdown time).
 //!
+//! # The application entry
+//!
+//! [`SupervisorSpec::run`] is OTP's application start for `main`: it
+//! installs the Ctrl-C/SIGTERM handlers ([`ShutdownSignal`]) first, starts
+//! the tree, and on a signal stops it in reverse order, each child by its
+//! shutdown rule, then returns its exit reason. A signal that comes while
+//! the tree starts is kept and acted on once the start is over; a second
+//! signal while the tree stops forces it (the supervisor is killed and
+//! `run` returns [`ExitReason::Killed`](crate::ExitReason::Killed) at once).
+//! [`run_until_shutdown`] does the same for a tree already started, and
+//! [`run_until`] stops on any future instead of a signal (a oneshot in
+//! tests, an admin request).
+//!
 //! # Holding a restartable server
 //!
 //! A handle names one instance: after a restart, the old handle's calls
