@@ -16,15 +16,22 @@
 //!    starts afresh;
 //! 3. one crash too many for the restart intensity (2 restarts in 5 s): the
 //!    supervisor stops every child in reverse order and exits `shutdown`;
-//! 4. a fresh tree run from `main` by `run_until_shutdown` until Ctrl-C: the
-//!    example sends itself SIGINT, as Ctrl-C would, and the tree stops in
-//!    reverse order.
+//! 4. a fresh tree run from `main` by `run_until_shutdown` until Ctrl-C,
+//!    with a long task under the partitioned supervisor: by default the
+//!    example sends itself SIGINT, as Ctrl-C would, so that it finishes by
+//!    itself; with `--wait` it waits for you to press Ctrl-C (a second
+//!    Ctrl-C while the tree stops forces it). The tree stops in reverse
+//!    order.
 //!
-//! The rooms trap exits, so their `terminate` runs when their supervisor
-//! stops them, and prints a line: those lines show the order.
+//! The supervisors' decisions (child started, exited and restarted, gave
+//! up, stopped) are printed by a `tracing` subscriber as `DEBUG`/`WARN`/
+//! `ERROR` lines. The rooms trap exits, so their `terminate` runs when
+//! their supervisor stops them, and prints a line.
 //!
-//! Run with `cargo run --example supervision_tree` (Unix: it signals itself
-//! with `kill`). Rust's panic hook also prints the crashes on stderr.
+//! Run with `cargo run --example supervision_tree`, or
+//! `cargo run --example supervision_tree -- --wait` to press Ctrl-C
+//! yourself (on other platforms than Unix it always waits). Rust's panic
+//! hook also prints the crashes on stderr.
 //!
 //! The Elixir original, in outline:
 //!
@@ -42,10 +49,13 @@
 
 use gen_server::exit_watcher::{ExitWatcher, ExitWatcherRef};
 use gen_server::prelude::*;
-use gen_server::supervisor::{ChildSpec, Strategy, SupervisorRef, SupervisorSpec};
+use gen_server::supervisor::{
+    ChildSpec, Strategy, SupervisorRef, SupervisorSpec, run_until_shutdown,
+};
 use gen_server::task::PartitionedTaskSupervisor;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, oneshot};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::prelude::*;
 
 /// The rooms of the tree, in start order.
 const ROOMS: [&str; 3] = ["lobby", "rust", "elixir"];
@@ -186,6 +196,7 @@ async fn crash_and_settle(victim: &RoomRef, tree: &SupervisorRef) {
 }
 
 /// Sends SIGINT to this process, as Ctrl-C in its terminal would.
+#[cfg(unix)]
 fn raise_sigint() {
     let status = std::process::Command::new("kill")
         .args(["-INT", &std::process::id().to_string()])
@@ -194,8 +205,36 @@ fn raise_sigint() {
     assert!(status.success(), "kill -INT failed");
 }
 
+/// Prints the supervisors' decisions (target `gen_server::supervisor`),
+/// nothing else from the crate.
+fn show_supervisor_decisions() {
+    let decisions = Targets::new()
+        .with_target("gen_server::supervisor", LevelFilter::DEBUG)
+        .with_default(LevelFilter::OFF);
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .without_time()
+                .with_target(false)
+                .with_filter(decisions),
+        )
+        .init();
+}
+
+/// Prints when the task holding it is dropped: a task's future is dropped
+/// when its supervisor shuts it down.
+struct SaysWhenShutDown(&'static str);
+
+impl Drop for SaysWhenShutDown {
+    fn drop(&mut self) {
+        println!("   {} is shut down", self.0);
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let wait = std::env::args().any(|arg| arg == "--wait");
+    show_supervisor_decisions();
     println!("1. the tree starts its children in order");
     let tree = chat_tree().start().await?;
     println!("   which_children:");
@@ -297,7 +336,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         partitions.push(down.await.to_string());
     }
     println!(
-        "   then tasks and the ExitWatcher, which print nothing: partitions {partitions:?}, watcher {}",
+        "   then tasks and the ExitWatcher went down: partitions {partitions:?}, watcher {}",
         watcher_down.await
     );
     println!("   the supervisor exited: {reason}");
@@ -309,25 +348,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     println!("\n4. Ctrl-C: a fresh tree, run by run_until_shutdown(&tree)");
-    // Our own SIGINT listener first: from now on SIGINT never kills the
-    // process, and each one we raise reaches it.
-    let mut guard = signal(SignalKind::interrupt())?;
     let tree = chat_tree().start().await?;
-    let running = tokio::spawn({
-        let tree = tree.clone();
-        async move { gen_server::supervisor::run_until_shutdown(&tree).await }
-    });
-    println!("   the example sends itself SIGINT, as Ctrl-C would (a real Ctrl-C does the same)");
-    // A signal only reaches the listeners that exist when it arrives: raise
-    // it until the runner has seen one and finished.
-    let reason = loop {
-        raise_sigint();
-        guard.recv().await;
-        if running.is_finished() {
-            break running.await?;
+    let tasks = PartitionedTaskSupervisor::whereis("tasks").ok_or(CallError::NoProc)?;
+    let long_task = tasks.async_nolink(async {
+        let _says = SaysWhenShutDown("a long task under the partitioned `tasks`");
+        std::future::pending::<()>().await
+    })?;
+    println!(
+        "   a long task runs under the partitioned supervisor: {}",
+        if long_task.to_pid().is_alive() {
+            "running"
+        } else {
+            "not running"
         }
-        tokio::task::yield_now().await;
-    };
+    );
+    // The handlers are installed by this call, before anything is sent.
+    let running = tokio::spawn(run_until_shutdown(&tree));
+    #[cfg(unix)]
+    let send_ourselves = !wait;
+    #[cfg(not(unix))]
+    let send_ourselves = false;
+    if send_ourselves {
+        println!(
+            "   the example sends itself SIGINT, as Ctrl-C would (run with `-- --wait` to press Ctrl-C yourself)"
+        );
+        #[cfg(unix)]
+        raise_sigint();
+    } else {
+        println!("   press Ctrl-C to stop the tree (a second Ctrl-C while it stops forces it)");
+    }
+    let reason = running.await?;
     println!("   run_until_shutdown returned: {reason}");
     println!("   the supervisor is alive: {}", tree.is_alive());
     Ok(())

@@ -67,11 +67,14 @@ pub trait GenServer: Sized + Send + 'static {
     /// restart, with OTP's defaults (permanent, 5 s shutdown, id = the
     /// type's name); see [`ChildSpec`](crate::supervisor::ChildSpec) to
     /// change them. `args` is what [`Builder::start`](crate::Builder::start)
-    /// takes: a tuple when `init` has several parameters.
+    /// takes: a tuple when `init` has several parameters. A failed start
+    /// keeps the `init` error in
+    /// [`ChildStartError::Init`](crate::supervisor::ChildStartError::Init),
+    /// hence `Debug + Sync`.
     fn child_spec(args: Self::Args) -> crate::supervisor::ChildSpec
     where
         Self::Args: Clone + Sync,
-        Self::InitError: std::fmt::Debug,
+        Self::InitError: std::fmt::Debug + Sync,
     {
         crate::supervisor::ChildSpec::server::<Self>(args)
     }

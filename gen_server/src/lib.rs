@@ -99,7 +99,7 @@
 //! | `Supervisor.start_link(children, strategy: s)` | [`supervisor::SupervisorSpec`]`::new(s).children(..).start_link()` |
 //! | `MyServer.child_spec(arg)` | `MyServer::child_spec(arg)` ([`GenServer::child_spec`]), [`supervisor::ChildSpec`] |
 //! | `DynamicSupervisor.start_child(sup, spec)` | [`supervisor::SupervisorSpec::dynamic`], `sup.start_child(spec)` |
-//! | an application's top supervisor, stopped on SIGTERM | [`supervisor::run_until_shutdown`] |
+//! | an application's top supervisor, stopped on SIGINT/SIGTERM | [`supervisor::SupervisorSpec::run`], [`supervisor::run_until_shutdown`], [`supervisor::run_until`] |
 //!
 //! Where gen_server differs from OTP on purpose:
 //!
@@ -179,7 +179,10 @@
 //! starts children in order, restarts them one-for-one, one-for-all or
 //! rest-for-one within a restart intensity, and stops them in reverse order.
 //! Task supervisors and other supervisors are ordinary children. Hold
-//! restartable servers by their registered name (see the module docs).
+//! restartable servers by their registered name (see the module docs). As
+//! in OTP, a child that does not trap exits is ended by its supervisor's
+//! shutdown without running `terminate`: call `ctx.trap_exit(true)` in
+//! `init` if its cleanup matters.
 //!
 //! # When `terminate` runs
 //!

@@ -1,57 +1,32 @@
-//! The application entry: a tree run from `main` until SIGTERM/SIGINT, then
-//! stopped in order.
+//! The application entry, driven by a future: `run_until(&tree, stop)`
+//! stops the tree in order when `stop` resolves. Real signals are tested
+//! in their own test binaries (`tests/supervisor/signals/`), one per
+//! signal, since a signal reaches the whole process.
 
 use gen_server::prelude::*;
-use gen_server::supervisor::{Strategy, SupervisorSpec, run_until_shutdown};
-use tokio::sync::mpsc;
+use gen_server::supervisor::{Strategy, SupervisorSpec, run_until};
+use tokio::sync::{mpsc, oneshot};
 
-use crate::member::{Behaviour, Event, drain, spec};
+use crate::member::{Behaviour, Event, drain, spec, trapping};
 use crate::within;
 
-/// Sends `signal` to this test process, as `kill` or a service manager would.
-fn raise(signal: &str) {
-    let status = std::process::Command::new("kill")
-        .args([signal, &std::process::id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-}
-
 #[tokio::test]
-async fn a_termination_signal_stops_the_tree_in_reverse_order() {
-    // Our own listener first: from now on SIGTERM never kills this process.
-    let mut guard =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).unwrap();
+async fn the_stop_future_stops_the_tree_in_reverse_order() {
     let (log, mut events) = mpsc::unbounded_channel();
-    let trap = Behaviour {
-        trap: true,
-        ..Behaviour::default()
-    };
     let sup = SupervisorSpec::new(Strategy::OneForOne)
-        .child(spec("app-a", &log, trap.clone()))
-        .child(spec("app-b", &log, trap))
+        .child(spec("app-a", &log, trapping()))
+        .child(spec("app-b", &log, trapping()))
         .start()
         .await
         .unwrap();
     drain(&mut events);
+    let (stop, stopped) = oneshot::channel::<()>();
     let running = tokio::spawn({
         let sup = sup.clone();
-        async move { run_until_shutdown(&sup).await }
+        async move { run_until(&sup, stopped).await }
     });
-    // A signal only reaches listeners that exist when it arrives: signal
-    // until the tree's runner has seen one (each also reaches `guard`).
-    let reason = within(async {
-        loop {
-            raise("-TERM");
-            guard.recv().await;
-            if running.is_finished() {
-                break running.await.unwrap();
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
-    assert_eq!(reason, ExitReason::Shutdown);
+    stop.send(()).unwrap();
+    assert_eq!(within(running).await.unwrap(), ExitReason::Shutdown);
     assert!(!sup.is_alive());
     assert_eq!(
         drain(&mut events),
@@ -74,7 +49,7 @@ async fn the_runner_returns_when_the_tree_ends_by_itself() {
         .unwrap();
     let running = tokio::spawn({
         let sup = sup.clone();
-        async move { run_until_shutdown(&sup).await }
+        async move { run_until(&sup, std::future::pending::<()>()).await }
     });
     sup.stop(ExitReason::ShutdownWith("done".into()))
         .await

@@ -6,13 +6,15 @@ use std::sync::atomic::AtomicBool;
 
 use gen_server::prelude::*;
 use gen_server::supervisor::{
-    ChildCounts, ChildError, ChildSpec, ChildType, Strategy, SupervisorRef, SupervisorSpec,
+    ChildCounts, ChildError, ChildSpec, ChildStartError, ChildState, ChildType, Restart, Strategy,
+    SupervisorRef, SupervisorSpec,
 };
 use gen_server::task::{PartitionedTaskSupervisor, TaskSupervisor};
 use tokio::sync::mpsc;
 
 use crate::member::{
-    Behaviour, Event, MemberRef, crash_and_settle, crashed, drain, member, next, spec,
+    Behaviour, Event, Member, MemberRef, Step, crash_and_settle, crashed, drain, member, next,
+    spec, trapping,
 };
 use crate::within;
 
@@ -70,9 +72,16 @@ async fn a_child_that_fails_to_start_fails_the_supervisor_and_stops_the_others_i
         .start()
         .await;
     match result {
-        Err(StartError::Init(ChildError::Start(e))) => {
-            assert_eq!(e.id, "c2c");
-            assert!(e.reason.contains("c2c refuses to start"), "{}", e.reason);
+        Err(StartError::Init(ChildError::Start {
+            id,
+            error: ChildStartError::Init(error),
+        })) => {
+            assert_eq!(id, "c2c");
+            // The init error itself, typed.
+            assert_eq!(
+                error.downcast_ref::<String>().map(String::as_str),
+                Some("c2c refuses to start")
+            );
         }
         other => panic!("expected a child start error, got {other:?}"),
     }
@@ -81,6 +90,7 @@ async fn a_child_that_fails_to_start_fails_the_supervisor_and_stops_the_others_i
         [
             Event::Started("c2a"),
             Event::Started("c2b"),
+            Event::Refused("c2c"),
             Event::Terminating("c2b", ExitReason::Shutdown),
             Event::Terminated("c2b"),
             Event::Terminating("c2a", ExitReason::Shutdown),
@@ -184,4 +194,133 @@ async fn supervisors_nest_and_task_supervisors_are_ordinary_children() {
     assert!(!inner_ref.is_alive());
     assert!(!again.is_alive());
     assert!(parts.partitions().iter().all(|p| !p.is_alive()));
+}
+
+#[tokio::test]
+async fn a_start_error_says_why_by_its_variant() {
+    let (log, _events) = mpsc::unbounded_channel();
+    // A panic in `init`.
+    let panics = Behaviour::default();
+    panics.script.push(Step::Panic);
+    let result = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("c7a", &log, panics))
+        .start()
+        .await;
+    let Err(StartError::Init(error)) = result else {
+        panic!("expected a child start error, got {result:?}");
+    };
+    assert_eq!(
+        error,
+        ChildError::Start {
+            id: "c7a".into(),
+            error: ChildStartError::Panicked("c7a panics in init".into())
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "child `c7a` did not start: init panicked: c7a panics in init"
+    );
+
+    // A name held by another process.
+    let holder = Member::builder()
+        .name("c7b")
+        .start(("c7b", log.clone(), Behaviour::default()))
+        .await
+        .unwrap();
+    let result = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("c7b", &log, Behaviour::default()))
+        .start()
+        .await;
+    assert!(
+        matches!(
+            &result,
+            Err(StartError::Init(ChildError::Start {
+                error: ChildStartError::AlreadyStarted { name, holder: h },
+                ..
+            })) if name == "c7b" && *h == holder.id()
+        ),
+        "{result:?}"
+    );
+
+    // A nested supervisor's failed child, shown by its `Display` form.
+    let refuses = Behaviour::default();
+    refuses.script.push(Step::Fail);
+    let inner = SupervisorSpec::new(Strategy::OneForOne)
+        .name("c7-inner")
+        .child(spec("c7c", &log, refuses));
+    let result = SupervisorSpec::new(Strategy::OneForOne)
+        .child(inner.child_spec())
+        .start()
+        .await;
+    let Err(StartError::Init(ChildError::Start {
+        id,
+        error: ChildStartError::Init(inner_error),
+    })) = result
+    else {
+        panic!("expected a child start error, got {result:?}");
+    };
+    assert_eq!(id, "c7-inner");
+    assert!(inner_error.is::<ChildError>());
+    assert_eq!(
+        inner_error.to_string(),
+        "child `c7c` did not start: init failed: \"c7c refuses to start\""
+    );
+}
+
+#[tokio::test]
+async fn an_ignored_child_is_kept_not_running_and_the_start_goes_on() {
+    let (log, mut events) = mpsc::unbounded_channel();
+    let ignores = trapping();
+    ignores.script.push(Step::Ignore);
+    let ignores_temp = Behaviour::default();
+    ignores_temp.script.push(Step::Ignore);
+    let sup = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("c8a", &log, trapping()))
+        .child(spec("c8b", &log, ignores))
+        .child(spec("c8-temp", &log, ignores_temp).restart(Restart::Temporary))
+        .child(spec("c8c", &log, trapping()))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(
+        drain(&mut events),
+        [
+            Event::Started("c8a"),
+            Event::Ignored("c8b"),
+            Event::Ignored("c8-temp"),
+            Event::Started("c8c")
+        ]
+    );
+    // OTP: the ignored child is listed with no process (`:undefined`); an
+    // ignored temporary child is not kept.
+    let children: Vec<_> = sup
+        .which_children()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id, c.pid.is_some(), c.state))
+        .collect();
+    assert_eq!(
+        children,
+        [
+            ("c8a".to_string(), true, ChildState::Running),
+            ("c8b".to_string(), false, ChildState::Stopped),
+            ("c8c".to_string(), true, ChildState::Running),
+        ]
+    );
+    assert_eq!(
+        sup.count_children().await,
+        Ok(ChildCounts {
+            specs: 3,
+            active: 2,
+            supervisors: 0,
+            workers: 3
+        })
+    );
+    assert!(MemberRef::whereis("c8b").is_none());
+    // It can be started later; its script is used up, so it runs.
+    let pid = sup.restart_child("c8b".into()).await.unwrap().unwrap();
+    assert_eq!(pid.map(|p| p.id()), Some(member("c8b").id()));
+    assert_eq!(next(&mut events).await, Event::Started("c8b"));
+    within(sup.stop(ExitReason::Shutdown)).await.unwrap();
 }

@@ -13,6 +13,7 @@ mod dynamic;
 mod member;
 mod properties;
 mod restarts;
+mod retries;
 mod shutdown;
 
 use std::future::Future;

@@ -1,10 +1,13 @@
 //! Restarts: the three strategies, the three restart types, the intensity.
 
 use gen_server::prelude::*;
-use gen_server::supervisor::{Restart, Strategy, SupervisorRef, SupervisorSpec};
+use gen_server::supervisor::{ChildState, Restart, Strategy, SupervisorRef, SupervisorSpec};
 use tokio::sync::mpsc;
 
-use crate::member::{Behaviour, Event, MemberRef, crash_and_settle, crashed, drain, member, spec};
+use crate::member::{
+    Behaviour, Event, MemberRef, Step, crash_and_settle, crashed, drain, member, settle, spec,
+    trapping,
+};
 use crate::within;
 
 async fn three(
@@ -12,12 +15,8 @@ async fn three(
     names: [&'static str; 3],
 ) -> (SupervisorRef, mpsc::UnboundedReceiver<Event>) {
     let (log, mut events) = mpsc::unbounded_channel();
-    let trap = Behaviour {
-        trap: true,
-        ..Behaviour::default()
-    };
     let sup = SupervisorSpec::new(strategy)
-        .children(names.map(|n| spec(n, &log, trap.clone())))
+        .children(names.map(|n| spec(n, &log, trapping())))
         .start()
         .await
         .unwrap();
@@ -214,4 +213,103 @@ async fn restarts_older_than_the_window_do_not_count() {
             .take(6 * round.len())
             .collect::<Vec<_>>()
     );
+}
+
+/// A temporary sibling stopped by a one-for-all or rest-for-one restart is
+/// forgotten, not restarted (OTP's `terminate_children`).
+#[tokio::test]
+async fn a_temporary_sibling_is_not_restarted_by_one_for_all_or_rest_for_one() {
+    for (strategy, names) in [
+        (Strategy::OneForAll, ["r7a", "r7b", "r7-temp", "r7c"]),
+        (Strategy::RestForOne, ["r8a", "r8b", "r8-temp", "r8c"]),
+    ] {
+        let (log, mut events) = mpsc::unbounded_channel();
+        let [a, b, temp, c] = names;
+        let sup = SupervisorSpec::new(strategy)
+            .child(spec(a, &log, trapping()))
+            .child(spec(b, &log, trapping()))
+            .child(spec(temp, &log, trapping()).restart(Restart::Temporary))
+            .child(spec(c, &log, trapping()))
+            .start()
+            .await
+            .unwrap();
+        drain(&mut events);
+        let before = member(a).id();
+        crash_and_settle(&member(b), &sup).await;
+        let restarted_a = member(a).id() != before;
+        assert_eq!(restarted_a, strategy == Strategy::OneForAll);
+        let stops_a: &[Event] = if strategy == Strategy::OneForAll {
+            &[
+                Event::Terminating(a, ExitReason::Shutdown),
+                Event::Terminated(a),
+            ]
+        } else {
+            &[]
+        };
+        let starts_a: &[Event] = if strategy == Strategy::OneForAll {
+            &[Event::Started(a)]
+        } else {
+            &[]
+        };
+        assert_eq!(
+            drain(&mut events),
+            [
+                crashed(b).as_slice(),
+                &[
+                    Event::Terminating(c, ExitReason::Shutdown),
+                    Event::Terminated(c),
+                    Event::Terminating(temp, ExitReason::Shutdown),
+                    Event::Terminated(temp),
+                ],
+                stops_a,
+                starts_a,
+                &[Event::Started(b), Event::Started(c)],
+            ]
+            .concat(),
+            "{strategy:?}"
+        );
+        assert!(MemberRef::whereis(temp).is_none(), "{strategy:?}");
+        let ids: Vec<_> = sup
+            .which_children()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids, [a, b, c], "{strategy:?}");
+        within(sup.stop(ExitReason::Shutdown)).await.unwrap();
+    }
+}
+
+/// OTP: an `:ignore` on a restart leaves the child stopped; it is not a
+/// failed restart and is not tried again.
+#[tokio::test]
+async fn a_child_that_ignores_its_restart_is_left_stopped_and_not_retried() {
+    let (log, mut events) = mpsc::unbounded_channel();
+    let behaviour = Behaviour::default();
+    let sup = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("r9a", &log, behaviour.clone()))
+        .child(spec("r9b", &log, Behaviour::default()))
+        .start()
+        .await
+        .unwrap();
+    drain(&mut events);
+    behaviour.script.push(Step::Ignore);
+    crash_and_settle(&member("r9a"), &sup).await;
+    // A retry, had one been queued, would run before these calls and start it.
+    let children = settle(&sup).await;
+    sup.count_children().await.unwrap();
+    assert_eq!(
+        drain(&mut events),
+        [crashed("r9a").as_slice(), &[Event::Ignored("r9a")]].concat()
+    );
+    assert_eq!(
+        children
+            .iter()
+            .map(|c| (c.id.as_str(), c.state))
+            .collect::<Vec<_>>(),
+        [("r9a", ChildState::Stopped), ("r9b", ChildState::Running)]
+    );
+    assert!(MemberRef::whereis("r9a").is_none());
+    assert!(sup.is_alive());
 }

@@ -48,12 +48,61 @@
 //!
 //! | | |
 //! |---|---|
-//! | strategies | [`OneForOne`](Strategy::OneForOne): restart the child that ended; [`OneForAll`](Strategy::OneForAll): stop all others (reverse order), restart all (in order); [`RestForOne`](Strategy::RestForOne): the same for the child and those started after it |
-//! | restart | [`Restart::Permanent`] always; [`Restart::Transient`] unless it ended `Normal`, `Shutdown` or `ShutdownWith`; [`Restart::Temporary`] never (and a temporary child stopped for a sibling is not restarted either) |
+//! | strategies | [`OneForOne`](Strategy::OneForOne): restart the child that ended; [`OneForAll`](Strategy::OneForAll): stop all others (reverse order), restart all (in order); [`RestForOne`](Strategy::RestForOne): the same for the child and those started after it. A stopped child in the set is started too |
+//! | restart | [`Restart::Permanent`] always; [`Restart::Transient`] unless it ended `Normal`, `Shutdown` or `ShutdownWith`; [`Restart::Temporary`] never (and a temporary child stopped for a sibling is not restarted either, but forgotten) |
 //! | intensity | at most `max_restarts` (3) restarts in any `max_seconds` (5 s); one more and the supervisor stops every child in reverse order and exits with [`ExitReason::Shutdown`](crate::ExitReason::Shutdown) |
-//! | start | children start in list order, one at a time, each linked to the supervisor; one that fails makes `start` fail with [`ChildError::Start`] after the started ones are stopped in reverse order |
-//! | stop | in reverse order, each by its [`Shutdown`](crate::Shutdown): the signal `Shutdown` (a child that traps exits runs `terminate`, since the supervisor is its parent), then a kill after the time limit; workers get 5 s, supervisors `Infinity` |
+//! | failed restart | a child whose `init` fails on a restart is [`ChildState::Restarting`] and tried again after the requests already queued (OTP's `try_again`); each try counts against the intensity, so a child that keeps failing makes the supervisor give up. [`terminate_child`](SupervisorRef::terminate_child) in between cancels the retry; [`restart_child`](SupervisorRef::restart_child) is refused with [`ChildError::Restarting`] |
+//! | start | children start in list order, one at a time, each linked to the supervisor; one that fails makes `start` fail with [`ChildError::Start`] (its [`ChildStartError`] keeps the `init` error) after the started ones are stopped in reverse order |
+//! | ignore | a child whose `init` returns [`Init::Ignore`](crate::Init::Ignore) is kept by a static supervisor with no process ([`ChildState::Stopped`]) and the start goes on; [`start_child`](SupervisorRef::start_child) replies `Ok(None)` (a dynamic supervisor keeps nothing); on a restart it leaves the child stopped, not retried and not a failure |
+//! | stop | in reverse order, each by its [`Shutdown`](crate::Shutdown): the exit signal `Shutdown`, then a kill after the time limit; workers get 5 s, supervisors `Infinity` |
 //! | parent | a supervisor stops (children in reverse order) when the process that start-linked it exits, as any trapping gen_server does |
+//!
+//! # `terminate` and trapping exits
+//!
+//! As in OTP, **a child that does not trap exits is ended by its
+//! supervisor's shutdown without running `terminate`**: the `Shutdown` exit
+//! signal kills it at its next `.await`, exactly as a linked process is
+//! killed by any exit signal it does not trap. Only a child that traps exits
+//! gets the signal as a message from its parent, runs `terminate` and then
+//! exits (within its shutdown time). So a child whose cleanup matters
+//! (flushing a buffer, closing a connection cleanly) should call
+//! `ctx.trap_exit(true)` in `init`:
+//!
+//! ```
+//! use gen_server::prelude::*;
+//!
+//! struct Journal { pending: Vec<String> }
+//!
+//! #[gen_server]
+//! impl Journal {
+//!     fn init(ctx: &mut Context<Self>) -> Self {
+//!         ctx.trap_exit(true); // the supervisor's shutdown now runs `terminate`
+//!         Journal { pending: Vec::new() }
+//!     }
+//!
+//!     async fn terminate(&mut self, _reason: &ExitReason) {
+//!         // write `self.pending` out ...
+//!     }
+//! }
+//! ```
+//!
+//! `terminate` also runs after a panic in a handler or a stop requested by
+//! the child itself, trapping or not; never after a kill (a
+//! [`Shutdown::BrutalKill`](crate::Shutdown::BrutalKill) child, or one that
+//! outlived its shutdown time).
+//!
+//! # The application entry
+//!
+//! [`SupervisorSpec::run`] is OTP's application start for `main`: it
+//! installs the Ctrl-C/SIGTERM handlers ([`ShutdownSignal`]) first, starts
+//! the tree, and on a signal stops it in reverse order, each child by its
+//! shutdown rule, then returns its exit reason. A signal that comes while
+//! the tree starts is kept and acted on once the start is over; a second
+//! signal while the tree stops forces it (the supervisor is killed and
+//! `run` returns [`ExitReason::Killed`](crate::ExitReason::Killed) at once).
+//! [`run_until_shutdown`] does the same for a tree already started, and
+//! [`run_until`] stops on any future instead of a signal (a oneshot in
+//! tests, an admin request).
 //!
 //! # Holding a restartable server
 //!
@@ -70,6 +119,7 @@
 //! tells the caller exactly what happened.
 
 mod app;
+mod error;
 mod intensity;
 mod server;
 mod spec;
@@ -77,9 +127,10 @@ mod spec;
 use std::fmt;
 use std::time::Duration;
 
-pub use app::{run_until_shutdown, shutdown_signal};
+pub use app::{ShutdownSignal, run_until, run_until_shutdown};
+pub use error::{ChildError, ChildInitError, ChildStartError};
 pub use server::{Supervisor, SupervisorRef};
-pub use spec::{ChildSpec, ChildStartError, ChildType, Restart};
+pub use spec::{ChildSpec, ChildStartOutput, ChildType, Restart};
 
 use crate::error::StartError;
 use crate::{ActorId, Builder, Pid, ToPid};
@@ -219,33 +270,20 @@ impl SupervisorSpec {
     /// `Infinity`, id = its name (or `"supervisor"`).
     pub fn child_spec(self) -> ChildSpec {
         let id = self.name.clone().unwrap_or_else(|| "supervisor".into());
-        ChildSpec::new(id, move |_| {
-            let spec = self.clone();
-            async move { spec.start_link().await.map(|s| s.to_pid()) }
-        })
-        .kind(ChildType::Supervisor)
+        ChildSpec::new(id, move |_| self.clone().start_link_as_child()).kind(ChildType::Supervisor)
     }
-}
 
-/// Why a supervisor did not do what was asked about a child.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ChildError {
-    /// The child's start failed.
-    #[error(transparent)]
-    Start(#[from] ChildStartError),
-    /// A static supervisor already has a child with this id.
-    #[error("a child with id `{0}` already exists")]
-    DuplicateId(String),
-    /// The supervisor already has its maximum of children.
-    #[error("the supervisor already has its maximum of {0} children")]
-    MaxChildren(usize),
-    /// No child has this id or process.
-    #[error("no child {0}")]
-    NotFound(String),
-    /// The child is running (for `restart_child`, `delete_child`).
-    #[error("the child is running as {0}")]
-    Running(ActorId),
+    /// [`start_link`](Self::start_link), with a failed child's error shown
+    /// by its `Display` form in the parent's [`ChildStartError::Init`].
+    pub(crate) async fn start_link_as_child(self) -> Result<Option<Pid>, ChildStartError> {
+        match self.start_link().await {
+            Ok(supervisor) => Ok(Some(supervisor.to_pid())),
+            Err(error) => match ChildStartError::convert(error, ChildInitError::from_error) {
+                Some(error) => Err(error),
+                None => Ok(None),
+            },
+        }
+    }
 }
 
 /// Names a child of a supervisor: its id or its current process.
@@ -290,6 +328,22 @@ impl From<&Pid> for ChildKey {
     }
 }
 
+/// Whether a child is running (OTP's `which_children` shows a pid,
+/// `:restarting` or `:undefined`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChildState {
+    /// It runs as [`ChildInfo::pid`].
+    Running,
+    /// Its restart failed and will be tried again.
+    Restarting,
+    /// It is not running and will not be restarted on its own: it ended
+    /// without a restart (a transient child that ended normally), asked to
+    /// be ignored (`Init::Ignore`), or was stopped by
+    /// [`SupervisorRef::terminate_child`]. A one-for-all or rest-for-one
+    /// restart of a sibling starts it again, as OTP does.
+    Stopped,
+}
+
 /// One child, as [`SupervisorRef::which_children`] reports it.
 #[derive(Clone, Debug)]
 pub struct ChildInfo {
@@ -297,6 +351,8 @@ pub struct ChildInfo {
     pub id: String,
     /// Its current process; `None` while it is not running.
     pub pid: Option<Pid>,
+    /// Whether it is running, being restarted or stopped.
+    pub state: ChildState,
     /// Worker or supervisor.
     pub kind: ChildType,
     /// Its restart type.

@@ -6,7 +6,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use super::error::{ChildError, ChildStartError};
 use super::{Strategy, SupervisorSpec};
+use crate::error::StartError;
 use crate::task::{PartitionedTaskSupervisor, TaskSupervisor};
 use crate::{Builder, ExitReason, GenServer, Pid, Shutdown, ToPid};
 
@@ -46,18 +48,46 @@ pub enum ChildType {
     Supervisor,
 }
 
-/// Why a child did not start.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("child `{id}` did not start: {reason}")]
-pub struct ChildStartError {
-    /// The child's id.
-    pub id: String,
-    /// What its start returned, rendered as text (children have different
-    /// error types).
-    pub reason: String,
+/// What a child's start function ([`ChildSpec::new`]) may return: the
+/// result of a `start_link` (`Result<R, StartError<E>>`, where
+/// [`StartError::Ignored`] means "started, no process"), or a result
+/// already in the supervisor's terms: `Result<Pid, ChildStartError>` or,
+/// with `Ok(None)` for an ignored child, `Result<Option<Pid>, ChildStartError>`.
+pub trait ChildStartOutput: Send + 'static {
+    /// The child's process, `None` if it asked to be ignored, or why it
+    /// did not start.
+    fn into_started(self) -> Result<Option<Pid>, ChildStartError>;
 }
 
-type StartFuture = Pin<Box<dyn Future<Output = Result<Pid, String>> + Send>>;
+impl<R, E> ChildStartOutput for Result<R, StartError<E>>
+where
+    R: ToPid + Send + 'static,
+    E: fmt::Debug + Send + Sync + 'static,
+{
+    fn into_started(self) -> Result<Option<Pid>, ChildStartError> {
+        match self {
+            Ok(started) => Ok(Some(started.to_pid())),
+            Err(error) => match ChildStartError::from_start_error(error) {
+                Some(error) => Err(error),
+                None => Ok(None),
+            },
+        }
+    }
+}
+
+impl ChildStartOutput for Result<Pid, ChildStartError> {
+    fn into_started(self) -> Result<Option<Pid>, ChildStartError> {
+        self.map(Some)
+    }
+}
+
+impl ChildStartOutput for Result<Option<Pid>, ChildStartError> {
+    fn into_started(self) -> Result<Option<Pid>, ChildStartError> {
+        self
+    }
+}
+
+type StartFuture = Pin<Box<dyn Future<Output = Result<Option<Pid>, ChildStartError>> + Send>>;
 type StartFn = Arc<dyn Fn(Option<&str>) -> StartFuture + Send + Sync>;
 
 /// How a supervisor starts, restarts and stops one child (OTP's child spec).
@@ -83,17 +113,41 @@ pub struct ChildSpec {
 impl ChildSpec {
     /// A child started by `start`, an async function that starts the child
     /// process **linked to the current process** (the supervisor) and
-    /// returns it, or why it did not start. It is given the child's
-    /// registered name, if [`name`](Self::name) set one.
-    pub fn new<F, Fut, E>(id: impl Into<String>, start: F) -> Self
+    /// returns it, or why it did not start (see [`ChildStartOutput`]). It is
+    /// given the child's registered name, if [`name`](Self::name) set one.
+    ///
+    /// ```
+    /// use gen_server::prelude::*;
+    /// use gen_server::supervisor::ChildSpec;
+    ///
+    /// struct Cache;
+    ///
+    /// #[gen_server]
+    /// impl Cache {
+    ///     fn init(size: usize) -> Result<Init<Self>, String> {
+    ///         // OTP's `:ignore`: the supervisor keeps the child, not running.
+    ///         if size == 0 { Ok(Init::Ignore) } else { Ok(Init::Ready(Cache)) }
+    ///     }
+    /// }
+    ///
+    /// let spec = ChildSpec::new("cache", |name| {
+    ///     let builder = Cache::builder();
+    ///     let builder = match name {
+    ///         Some(name) => builder.name(name),
+    ///         None => builder,
+    ///     };
+    ///     builder.start_link(64)
+    /// });
+    /// ```
+    pub fn new<F, Fut>(id: impl Into<String>, start: F) -> Self
     where
         F: Fn(Option<&str>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Pid, E>> + Send + 'static,
-        E: fmt::Display,
+        Fut: Future + Send + 'static,
+        Fut::Output: ChildStartOutput,
     {
         let start: StartFn = Arc::new(move |name| {
             let started = start(name);
-            Box::pin(async move { started.await.map_err(|e| e.to_string()) })
+            Box::pin(async move { started.await.into_started() })
         });
         ChildSpec {
             id: id.into(),
@@ -111,7 +165,7 @@ impl ChildSpec {
     where
         A: GenServer,
         A::Args: Clone + Sync,
-        A::InitError: fmt::Debug,
+        A::InitError: fmt::Debug + Sync,
     {
         let id = std::any::type_name::<A>()
             .rsplit("::")
@@ -124,12 +178,7 @@ impl ChildSpec {
                 Some(name) => Builder::<A>::new().name(name),
                 None => Builder::<A>::new(),
             };
-            async move {
-                match builder.start_link(args).await {
-                    Ok(server) => Ok(server.to_pid()),
-                    Err(error) => Err(StartFailure(format!("{error:?}"))),
-                }
-            }
+            async move { builder.start_link(args).await }
         })
     }
 
@@ -144,7 +193,7 @@ impl ChildSpec {
                 Some(name) => builder.name(name),
                 None => builder,
             };
-            let started = builder.start_link().map(|s| s.pid());
+            let started = builder.start_link();
             async move { started }
         })
         .name(name)
@@ -167,7 +216,7 @@ impl ChildSpec {
             let spec = SupervisorSpec::new(Strategy::OneForOne).children((0..n).map(|i| {
                 ChildSpec::task_supervisor(PartitionedTaskSupervisor::partition_name(&name, i))
             }));
-            async move { spec.start_link().await.map(|s| s.pid()) }
+            spec.start_link_as_child()
         })
         .kind(ChildType::Supervisor)
     }
@@ -217,22 +266,14 @@ impl ChildSpec {
         &self.id
     }
 
-    pub(crate) async fn start(&self) -> Result<Pid, ChildStartError> {
+    /// Starts the child: its process, `None` if it asked to be ignored.
+    pub(crate) async fn start(&self) -> Result<Option<Pid>, ChildError> {
         (self.start)(self.name.as_deref())
             .await
-            .map_err(|reason| ChildStartError {
+            .map_err(|error| ChildError::Start {
                 id: self.id.clone(),
-                reason,
+                error,
             })
-    }
-}
-
-/// A start failure rendered with `Debug` (init errors need not be `Display`).
-struct StartFailure(String);
-
-impl fmt::Display for StartFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -253,9 +294,12 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::supervisor::ChildInitError;
 
     fn spec() -> ChildSpec {
-        ChildSpec::new("worker", |_| async { Err::<Pid, _>("never started") })
+        ChildSpec::new("worker", |_| async {
+            Err::<Pid, _>(ChildStartError::Init(ChildInitError::new("never started")))
+        })
     }
 
     #[test]
