@@ -200,12 +200,20 @@ impl Core {
         true
     }
 
-    /// Terminates the process from outside with `reason` (unless it already
-    /// has a reason): its task stops before its next poll, woken if it waits.
+    /// Terminates the process from outside with `reason`: its task stops
+    /// before its next poll, woken if it waits. A reason already recorded
+    /// stands, except that a kill overrides the reason of a process that is
+    /// still exiting (a gen_server in `terminate`): as in OTP, it then dies
+    /// of `Killed`.
     fn kill(&self, reason: ExitReason) {
         let waker = {
             let mut control = self.lock();
-            control.exit.get_or_insert(reason);
+            let ended = control.ended;
+            match &mut control.exit {
+                None => control.exit = Some(reason),
+                Some(recorded) if reason == ExitReason::Killed && !ended => *recorded = reason,
+                Some(_) => {}
+            }
             self.killed.store(true, Ordering::Release);
             control.waker.take()
         };

@@ -267,3 +267,44 @@ async fn a_panic_in_terminate_still_lets_the_server_end() {
     assert!(!bad.is_alive());
     assert_eq!(bad.exit_reason(), Some(ExitReason::Normal));
 }
+
+/// A server whose `terminate` reports that it runs, then waits forever.
+struct SlowTerminate {
+    terminating: Option<oneshot::Sender<ExitReason>>,
+}
+
+#[gen_server]
+impl SlowTerminate {
+    fn init(terminating: oneshot::Sender<ExitReason>) -> Self {
+        SlowTerminate {
+            terminating: Some(terminating),
+        }
+    }
+
+    async fn terminate(&mut self, reason: &ExitReason) {
+        if let Some(tx) = self.terminating.take() {
+            let _ = tx.send(reason.clone());
+        }
+        std::future::pending::<()>().await;
+    }
+}
+
+#[tokio::test]
+async fn a_kill_during_terminate_ends_the_server_with_killed() {
+    let (tx, terminating) = oneshot::channel();
+    let server = SlowTerminate::start(tx).await.unwrap();
+    let down = gen_server::monitor(&server);
+    let stop = tokio::spawn({
+        let server = server.clone();
+        async move { server.stop(ExitReason::Shutdown).await }
+    });
+    assert_eq!(within(terminating).await, Ok(ExitReason::Shutdown));
+    // As in OTP, a kill ends a process that is still exiting, and it dies of it.
+    assert!(server.kill());
+    assert_eq!(within(down).await, ExitReason::Killed);
+    assert_eq!(server.exit_reason(), Some(ExitReason::Killed));
+    assert!(
+        within(stop).await.unwrap().is_ok(),
+        "the stop is acknowledged"
+    );
+}
