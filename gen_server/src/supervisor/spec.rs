@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::error::{ChildError, ChildStartError};
 use super::{Strategy, SupervisorSpec};
 use crate::error::StartError;
-use crate::task::{PartitionedTaskSupervisor, TaskSupervisor};
+use crate::task::{PartitionedTaskSupervisor, TaskSupervisor, TaskSupervisorBuilder};
 use crate::{Builder, ExitReason, GenServer, Pid, Shutdown, ToPid};
 
 /// When a child that ended is started again (OTP's `:restart`).
@@ -186,9 +186,13 @@ impl ChildSpec {
     /// supervisor and registered under `name`, so that servers find the
     /// current instance with [`TaskSupervisor::whereis`] after a restart.
     pub fn task_supervisor(name: impl Into<String>) -> Self {
-        let name = name.into();
-        ChildSpec::new(name.clone(), |name| {
-            let builder = TaskSupervisor::builder();
+        Self::task_supervisor_from(name.into(), TaskSupervisor::builder())
+    }
+
+    /// A task supervisor child started from `builder`, registered under `name`.
+    fn task_supervisor_from(name: String, builder: TaskSupervisorBuilder) -> Self {
+        ChildSpec::new(name.clone(), move |name| {
+            let builder = builder.clone();
             let builder = match name {
                 Some(name) => builder.name(name),
                 None => builder,
@@ -214,7 +218,10 @@ impl ChildSpec {
                 .unwrap_or(1)
                 .max(1);
             let spec = SupervisorSpec::new(Strategy::OneForOne).children((0..n).map(|i| {
-                ChildSpec::task_supervisor(PartitionedTaskSupervisor::partition_name(&name, i))
+                ChildSpec::task_supervisor_from(
+                    PartitionedTaskSupervisor::partition_name(&name, i),
+                    TaskSupervisor::builder().partition_of(n),
+                )
             }));
             spec.start_link_as_child()
         })

@@ -60,17 +60,18 @@ impl PartitionedTaskSupervisor {
     /// [`ChildSpec::partitioned_task_supervisor`](crate::supervisor::ChildSpec::partitioned_task_supervisor)
     /// (`"{name}/0"`, `"{name}/1"`, …): the instances running now, so look
     /// them up again after a partition has been restarted. `None` if no
-    /// partition is registered or one is missing (being restarted).
+    /// partition is registered or one is missing (being restarted): a
+    /// partial set would route keys to the wrong partitions.
     pub fn whereis(name: &str) -> Option<PartitionedTaskSupervisor> {
-        let mut partitions = Vec::new();
-        while let Some(partition) =
-            TaskSupervisor::whereis(&Self::partition_name(name, partitions.len()))
-        {
-            partitions.push(partition);
+        let first = TaskSupervisor::whereis(&Self::partition_name(name, 0))?;
+        // Every partition knows how many there are.
+        let n = first.inner.partition_of?;
+        let mut partitions = Vec::with_capacity(n);
+        partitions.push(first);
+        for i in 1..n {
+            partitions.push(TaskSupervisor::whereis(&Self::partition_name(name, i))?);
         }
-        // A gap (a partition mid-restart) would shift the routing: refuse.
-        let gap = TaskSupervisor::whereis(&Self::partition_name(name, partitions.len() + 1));
-        (!partitions.is_empty() && gap.is_none()).then(|| PartitionedTaskSupervisor {
+        Some(PartitionedTaskSupervisor {
             partitions: partitions.into(),
         })
     }
@@ -296,5 +297,35 @@ impl<K: Hash> PartitionKey for Hashed<K> {
         let mut hasher = DefaultHasher::new();
         self.0.hash(&mut hasher);
         hasher.finish().partition_index(partitions)
+    }
+}
+
+#[cfg(test)]
+mod whereis_tests {
+    use super::*;
+
+    fn partition(name: &str, i: usize, n: usize) -> TaskSupervisor {
+        TaskSupervisor::builder()
+            .name(PartitionedTaskSupervisor::partition_name(name, i))
+            .partition_of(n)
+            .start()
+            .expect("the name is free")
+    }
+
+    /// Any missing partition, the last one included, makes the lookup fail
+    /// rather than route keys over a partial set.
+    #[test]
+    fn whereis_needs_every_partition() {
+        let name = "partition-tests::whereis";
+        assert!(PartitionedTaskSupervisor::whereis(name).is_none());
+        let _p0 = partition(name, 0, 3);
+        let _p1 = partition(name, 1, 3);
+        assert!(PartitionedTaskSupervisor::whereis(name).is_none());
+        let p2 = partition(name, 2, 3);
+        let found = PartitionedTaskSupervisor::whereis(name).expect("all three registered");
+        assert_eq!(found.partitions().len(), 3);
+        assert_eq!(found.partitions()[2].id(), p2.id());
+        assert!(p2.kill());
+        assert!(PartitionedTaskSupervisor::whereis(name).is_none());
     }
 }

@@ -73,6 +73,9 @@ pub(crate) struct Supervision {
     name: Option<Box<str>>,
     max_children: Option<usize>,
     shutdown: Shutdown,
+    /// The number of partitions of the partitioned supervisor this one is a
+    /// registered partition of, if it is one.
+    pub(crate) partition_of: Option<usize>,
     /// The number of tasks counted in and not yet out, and the stop flags
     /// [`CLOSING`] and [`KILLING`] in its top bits.
     state: AtomicUsize,
@@ -330,6 +333,7 @@ impl TaskSupervisor {
             name: None,
             max_children: None,
             shutdown: Shutdown::default(),
+            partition_of: None,
         }
     }
 
@@ -475,6 +479,7 @@ pub struct TaskSupervisorBuilder {
     name: Option<String>,
     max_children: Option<usize>,
     shutdown: Shutdown,
+    partition_of: Option<usize>,
 }
 
 impl TaskSupervisorBuilder {
@@ -496,6 +501,13 @@ impl TaskSupervisorBuilder {
     /// [`Shutdown::default()`]: 5 s, then kill).
     pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
         self.shutdown = shutdown;
+        self
+    }
+
+    /// Marks the supervisor as one of the `n` registered partitions of a
+    /// partitioned supervisor, for [`PartitionedTaskSupervisor::whereis`](super::PartitionedTaskSupervisor::whereis).
+    pub(crate) fn partition_of(mut self, n: usize) -> Self {
+        self.partition_of = Some(n);
         self
     }
 
@@ -557,6 +569,7 @@ impl TaskSupervisorBuilder {
             name: name.map(String::into_boxed_str),
             max_children: self.max_children,
             shutdown: self.shutdown,
+            partition_of: self.partition_of,
             state: AtomicUsize::new(0),
             waiting: Mutex::default(),
             changed: Notify::new(),
