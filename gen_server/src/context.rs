@@ -47,7 +47,8 @@ use crate::{ActorId, ActorRef, ExitReason, GenServer, InfoFor, ToPid};
 /// ```
 pub struct Context<A: GenServer> {
     this: ActorRef<A>,
-    stop: Option<ExitReason>,
+    /// Boxed: rare, and the context lives in every actor's task.
+    stop: Option<Box<ExitReason>>,
     next: Option<A::Continue>,
     /// This actor's live monitors, with the process each one watches. A `Down`
     /// whose monitor is not here (removed by `demonitor`) is dropped.
@@ -88,7 +89,7 @@ impl<A: GenServer> Context<A> {
     /// `{:stop, reason, reply, state}`). Takes precedence over a requested
     /// continue; the last reason given wins.
     pub fn stop(&mut self, reason: ExitReason) {
-        self.stop = Some(reason);
+        self.stop = Some(Box::new(reason));
     }
 
     /// Runs `handle_continue(arg)` right after the current handler (or `init`)
@@ -184,7 +185,7 @@ impl<A: GenServer> Context<A> {
     }
 
     pub(crate) fn take_stop(&mut self) -> Option<ExitReason> {
-        self.stop.take()
+        self.stop.take().map(|reason| *reason)
     }
 
     pub(crate) fn take_continue(&mut self) -> Option<A::Continue> {

@@ -7,13 +7,16 @@
 //! hold the lock only for a `push_back`, and the consumer takes every queued
 //! message in one lock by swapping buffers, so under load it locks once per
 //! batch rather than once per message. The lock is per actor, never global.
+//! The actor's waker is kept between waits (a wake-up by reference neither
+//! consumes nor clones it), and a flag set when the actor takes the queue
+//! lets it go back to waiting without the lock when nothing was pushed since.
 //!
 //! A bounded mailbox adds a semaphore with one permit per free slot: senders
 //! take a permit before pushing and the actor gives it back when it dequeues
 //! the message.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
@@ -25,12 +28,17 @@ use tokio::sync::{Semaphore, TryAcquireError};
 /// pages (measured: a third of cast time went to the kernel).
 const RETAINED_CAPACITY: usize = 1024;
 
+/// The actor has taken everything queued and handed over its waker: the
+/// next push must wake it, and until then it need not look (nor lock).
+const WAITING: u8 = 1;
+/// The actor has ended: no message is accepted any more.
+const CLOSED: u8 = 2;
+
 pub(crate) struct Mailbox<T> {
     state: Mutex<State<T>>,
-    /// The actor has taken everything queued and registered its waker: the
-    /// next push must wake it, and until then it need not look (nor lock).
-    /// Set by the actor under the lock, cleared by a push under the lock.
-    rx_waiting: AtomicBool,
+    /// [`WAITING`] and [`CLOSED`]; written only under the lock, so the
+    /// actor can read them without it.
+    flags: AtomicU8,
     /// Free slots of a bounded mailbox; `None` when unbounded.
     slots: Option<Box<Semaphore>>,
 }
@@ -40,8 +48,6 @@ struct State<T> {
     /// The actor task's waker. Kept between waits (it is the same task's
     /// every time), so a wake-up neither consumes it nor needs a new clone.
     rx_waker: Option<Waker>,
-    /// Set once, when the actor has ended: no message is accepted after it.
-    closed: bool,
 }
 
 /// Why a message could not be put in the mailbox.
@@ -56,9 +62,8 @@ impl<T> Mailbox<T> {
             state: Mutex::new(State {
                 queue: VecDeque::new(),
                 rx_waker: None,
-                closed: false,
             }),
-            rx_waiting: AtomicBool::new(false),
+            flags: AtomicU8::new(0),
             slots: capacity.map(|n| Box::new(Semaphore::new(n))),
         }
     }
@@ -80,11 +85,11 @@ impl<T> Mailbox<T> {
     /// was already taken).
     pub(crate) fn push_unchecked(&self, item: T) -> Result<(), T> {
         let mut state = self.lock();
-        if state.closed {
+        if self.flags.load(Ordering::Relaxed) & CLOSED != 0 {
             return Err(item);
         }
         state.queue.push_back(item);
-        if self.rx_waiting.swap(false, Ordering::AcqRel)
+        if self.flags.fetch_and(!WAITING, Ordering::AcqRel) & WAITING != 0
             && let Some(waker) = &state.rx_waker
         {
             // Under the lock: the waker is not cloned, and waking a tokio
@@ -122,7 +127,7 @@ impl<T> Mailbox<T> {
         if local.capacity() > RETAINED_CAPACITY {
             *local = VecDeque::new();
         }
-        if self.rx_waiting.load(Ordering::Acquire) {
+        if self.flags.load(Ordering::Acquire) & WAITING != 0 {
             // Nothing was pushed since the actor last took the queue: the
             // push that comes will wake this task (the waker is this task's).
             return Poll::Pending;
@@ -136,7 +141,8 @@ impl<T> Mailbox<T> {
         // Whatever is queued now is taken below: a push from here on must
         // wake the actor. One that comes while it handles what it took
         // wakes it early, which costs one poll that finds the flag cleared.
-        self.rx_waiting.store(true, Ordering::Release);
+        let flags = self.flags.load(Ordering::Relaxed);
+        self.flags.store(flags | WAITING, Ordering::Release);
         if state.queue.is_empty() {
             return Poll::Pending;
         }
@@ -146,7 +152,7 @@ impl<T> Mailbox<T> {
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.lock().closed
+        self.flags.load(Ordering::Acquire) & CLOSED != 0
     }
 
     /// Refuses all further messages and returns the ones still queued, so the
@@ -154,8 +160,7 @@ impl<T> Mailbox<T> {
     /// wakes its caller).
     pub(crate) fn close(&self) -> VecDeque<T> {
         let mut state = self.lock();
-        state.closed = true;
-        self.rx_waiting.store(false, Ordering::Relaxed);
+        self.flags.store(CLOSED, Ordering::Release);
         let waker = state.rx_waker.take();
         let rest = std::mem::take(&mut state.queue);
         drop(state);

@@ -78,12 +78,9 @@ struct Control {
     /// The process's task, once it has waited: woken by a kill so that it
     /// stops at once. Taken when the process ends.
     waker: Option<Waker>,
-    /// The process that `start_link`ed this one.
-    parent: Option<ActorId>,
+    /// Boxed and made on first use: most processes have none, and the core
+    /// is in every process.
     relations: Option<Box<Relations>>,
-    /// Trapped exit signals of a plain process (a gen_server's go to its
-    /// mailbox), for [`next_exit`](crate::next_exit).
-    exits: Option<Box<ExitInbox>>,
 }
 
 #[derive(Default)]
@@ -100,6 +97,11 @@ struct Relations {
     links: IdMap<Arc<dyn Process>>,
     /// Monitors watching this process.
     watchers: Vec<(MonitorRef, Watcher)>,
+    /// The process that `start_link`ed this one.
+    parent: Option<ActorId>,
+    /// Trapped exit signals of a plain process (a gen_server's go to its
+    /// mailbox), for [`next_exit`](crate::next_exit).
+    exits: Option<Box<ExitInbox>>,
 }
 
 /// Who is told when a monitored process ends.
@@ -223,11 +225,15 @@ impl Core {
     }
 
     pub(crate) fn set_parent(&self, parent: ActorId) {
-        self.lock().parent = Some(parent);
+        let mut control = self.lock();
+        control
+            .relations
+            .get_or_insert_with(Default::default)
+            .parent = Some(parent);
     }
 
     pub(crate) fn parent(&self) -> Option<ActorId> {
-        self.lock().parent
+        self.lock().relations.as_ref()?.parent
     }
 
     pub(crate) fn set_trap_exit(&self, trap: bool) -> bool {
@@ -246,7 +252,8 @@ impl Core {
             if control.ended {
                 return false;
             }
-            let inbox = control.exits.get_or_insert_with(Default::default);
+            let relations = control.relations.get_or_insert_with(Default::default);
+            let inbox = relations.exits.get_or_insert_with(Default::default);
             inbox.queue.push_back(exit);
             inbox.waker.take()
         };
@@ -260,7 +267,8 @@ impl Core {
     /// the next one.
     pub(crate) fn poll_exit(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Exit> {
         let mut control = self.lock();
-        let inbox = control.exits.get_or_insert_with(Default::default);
+        let relations = control.relations.get_or_insert_with(Default::default);
+        let inbox = relations.exits.get_or_insert_with(Default::default);
         match inbox.queue.pop_front() {
             Some(exit) => std::task::Poll::Ready(exit),
             None => {
@@ -329,19 +337,13 @@ impl Core {
     /// after this) and takes its relations, to be told with
     /// [`Ended::notify`].
     pub(crate) fn end(&self, reason: ExitReason) -> Ended {
-        let (reason, relations, waker, exits) = {
+        let (reason, relations, waker) = {
             let mut control = self.lock();
             control.ended = true;
             let reason = control.exit.get_or_insert(reason).clone();
-            let relations = control.relations.take();
-            (
-                reason,
-                relations,
-                control.waker.take(),
-                control.exits.take(),
-            )
+            (reason, control.relations.take(), control.waker.take())
         };
-        drop((waker, exits));
+        drop(waker);
         Ended {
             id: self.id,
             reason,

@@ -24,8 +24,10 @@ pub(crate) type Started<E> = oneshot::Sender<Result<(), StartFailure<E>>>;
 /// dropped because it was killed or its runtime shut down.
 struct ExitGuard<A: GenServer> {
     cell: Arc<Cell<A>>,
-    /// Stop requests to acknowledge once the actor is gone.
-    stop_acks: Vec<oneshot::Sender<()>>,
+    /// The stop request to acknowledge once the actor is gone (the first
+    /// one ends the actor; any later one is dropped with the mailbox, and
+    /// its caller finds the exit reason).
+    stop_ack: Option<oneshot::Sender<()>>,
 }
 
 impl<A: GenServer> Drop for ExitGuard<A> {
@@ -35,7 +37,7 @@ impl<A: GenServer> Drop for ExitGuard<A> {
         self.cell.close();
         // Links and monitors learn of the end only now that it is real.
         self.cell.core.finish();
-        for ack in self.stop_acks.drain(..) {
+        if let Some(ack) = self.stop_ack.take() {
             let _ = ack.send(());
         }
     }
@@ -50,7 +52,7 @@ pub(crate) fn run<A: GenServer>(
 ) -> impl Future<Output = ()> + Send {
     let guard = ExitGuard {
         cell,
-        stop_acks: Vec::new(),
+        stop_ack: None,
     };
     run_guarded(guard, args, started)
 }
@@ -107,7 +109,7 @@ async fn run_guarded<A: GenServer>(
             }
             Envelope::Stop(stop) => {
                 let (reason, ack) = *stop;
-                guard.stop_acks.push(ack);
+                guard.stop_ack = Some(ack);
                 break reason;
             }
             Envelope::System(system) => match *system {
