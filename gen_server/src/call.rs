@@ -189,7 +189,6 @@ impl<'a, A: GenServer, R: Send + 'static> IntoFuture for Call<'a, A, R> {
             reply: self.reply,
             timeout: self.timeout,
             started: false,
-            due: None,
             yielded: false,
             deadline: None,
         }
@@ -204,7 +203,6 @@ pin_project_lite::pin_project! {
         reply: oneshot::Receiver<R>,
         timeout: Option<Duration>,
         started: bool,
-        due: Option<tokio::time::Instant>,
         yielded: bool,
         #[pin]
         deadline: Option<Sleep>,
@@ -231,9 +229,6 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
             if current::current_actor() == Some(server.id()) {
                 return Poll::Ready(Err(CallError::CallingSelf));
             }
-            if let Some(timeout) = *this.timeout {
-                *this.due = Some(tokio::time::Instant::now() + timeout);
-            }
         }
         if !this.enqueue.is_done() {
             match this.enqueue.poll(cx) {
@@ -242,7 +237,7 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
                 Poll::Ready(Err(SendError::MailboxFull)) => {
                     return Poll::Ready(Err(CallError::MailboxFull));
                 }
-                Poll::Pending => return pending(this.deadline, *this.due, this.yielded, cx),
+                Poll::Pending => return pending(this.deadline, *this.timeout, this.yielded, cx),
             }
         }
         match Pin::new(this.reply).poll(cx) {
@@ -253,26 +248,29 @@ impl<A: GenServer, R: Send + 'static> Future for CallFuture<'_, A, R> {
                 Some(reason) => CallError::Exited(reason),
                 None => CallError::NoReply,
             })),
-            Poll::Pending => pending(this.deadline, *this.due, this.yielded, cx),
+            Poll::Pending => pending(this.deadline, *this.timeout, this.yielded, cx),
         }
     }
 }
 
 /// Waits for the reply, arming the call's timer only if it is needed.
 ///
-/// A tokio timer costs a timer-wheel insertion and removal per call, and most
-/// replies arrive within one scheduling round. So the first time the reply is
-/// not ready, the future wakes itself and yields once (the server usually
-/// answers meanwhile); only if it is still not ready is the timer armed, for
-/// the deadline fixed when the call started, so the time limit is unchanged.
+/// A tokio timer costs a timer-wheel insertion and removal per call, and even
+/// reading the clock is a noticeable part of a call, while most replies
+/// arrive within one scheduling round. So the first time the reply is not
+/// ready, the future wakes itself and yields once (the server usually answers
+/// meanwhile); only if it is still not ready is the clock read and the timer
+/// armed. The time limit therefore runs from the end of that first round: a
+/// call that times out has waited its timeout plus one scheduling round of
+/// its runtime (microseconds, unless the runtime is overloaded).
 #[inline]
 fn pending<T>(
     mut deadline: Pin<&mut Option<Sleep>>,
-    due: Option<tokio::time::Instant>,
+    timeout: Option<Duration>,
     yielded: &mut bool,
     cx: &mut Context<'_>,
 ) -> Poll<Result<T, CallError>> {
-    let Some(due) = due else {
+    let Some(timeout) = timeout else {
         return Poll::Pending;
     };
     if deadline.is_none() {
@@ -281,7 +279,7 @@ fn pending<T>(
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        deadline.set(Some(tokio::time::sleep_until(due)));
+        deadline.set(Some(tokio::time::sleep(timeout)));
     }
     poll_deadline(deadline, cx)
 }
