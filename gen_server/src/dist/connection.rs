@@ -1,0 +1,593 @@
+//! One connection to another node: one task that owns the socket, reads and
+//! dispatches incoming messages, writes what local code queued, and keeps the
+//! connection alive with ticks.
+//!
+//! Senders encode their message into a frame in their own task and queue the
+//! bytes ([`Connection::send`]); the connection task writes everything queued
+//! in one `write` where it can. Incoming messages are handled in the
+//! connection task: a call to an exposed server is decoded there and put in
+//! the server's mailbox, a reply to a pending call wakes its caller.
+//!
+//! The per-connection state (pending calls, proxies, monitors in both
+//! directions) sits behind one mutex per connection, never a node-wide one.
+//!
+//! **Ticks.** Every `net_ticktime / 4` the task sends a tick if it wrote
+//! nothing since the last one, and gives up on the peer if it read nothing for
+//! a whole `net_ticktime` (OTP's default is 60 s, so a silent peer is declared
+//! down after 60 to 75 s).
+//!
+//! **Loss.** However the task ends (the peer closed, an I/O error, a tick
+//! timeout, [`Node::disconnect`](super::Node::disconnect), the node shut
+//! down), every pending call fails with `NodeDown`, every local monitor of a
+//! process there gets `Down` with [`ExitReason::NoConnection`], every local
+//! process linked to one gets the exit signal `NoConnection`, and the node
+//! forgets the connection.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+
+use eetf::{Atom, Pid, Reference, Term};
+use erl_dist::DistributionFlags;
+use erl_dist::message::Message;
+use erl_dist::term::PidOrAtom;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+
+use super::expose::{self, Exposed};
+use super::node::{NodeInner, Shared};
+use super::proxy::Proxy;
+use super::wire::{self, Frame};
+use crate::ExitReason;
+use crate::process::{self, MonitorRef, Process, Watcher};
+
+/// What ends a pending outgoing call.
+#[derive(Debug)]
+pub(crate) enum CallEvent {
+    Reply(Term),
+    /// The monitor the call set fired with this reason.
+    Down(Term),
+}
+
+pub(crate) struct Connection {
+    /// The peer's node name.
+    pub(crate) peer: Box<str>,
+    pub(crate) peer_flags: DistributionFlags,
+    pub(crate) shared: Arc<Shared>,
+    node: Weak<NodeInner>,
+    out: mpsc::UnboundedSender<Vec<u8>>,
+    state: Mutex<State>,
+    /// Becomes true once, when the connection is lost.
+    down: watch::Sender<bool>,
+    /// Ends the connection task ([`Node::disconnect`](super::Node::disconnect)).
+    stop: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct State {
+    closed: bool,
+    /// Outgoing calls waiting for a reply, by the number of their reference.
+    calls: HashMap<u64, oneshot::Sender<CallEvent>>,
+    /// The proxy of every remote pid seen on this connection.
+    proxies: HashMap<Pid, Weak<Proxy>>,
+    /// Local monitors of remote processes, by the number of the reference
+    /// sent in `MONITOR_P`.
+    watching: HashMap<u64, (Weak<Proxy>, MonitorRef)>,
+    /// Remote monitors of local processes, by the peer's reference.
+    watched: HashMap<Reference, Watched>,
+}
+
+struct Watched {
+    target: Arc<dyn Process>,
+    monitor: MonitorRef,
+    watcher: Arc<Proxy>,
+}
+
+impl Connection {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // No user code runs under this lock.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        *self.down.borrow()
+    }
+
+    /// Waits until the connection is lost.
+    pub(crate) async fn closed(&self) {
+        let mut down = self.down.subscribe();
+        let _ = down.wait_for(|down| *down).await;
+    }
+
+    /// Encodes `msg` and queues it. A lost connection drops it silently, as
+    /// OTP drops a message to a node that went away.
+    pub(crate) fn send(&self, msg: Message) -> Result<(), String> {
+        let frame = wire::frame(msg).map_err(|e| e.to_string())?;
+        let _ = self.out.send(frame);
+        Ok(())
+    }
+
+    /// Queues a message built from local values; these always encode.
+    pub(crate) fn send_control(&self, msg: Message) {
+        if let Err(why) = self.send(msg) {
+            tracing::error!(peer = %self.peer, %why, "cannot encode a distribution control message");
+        }
+    }
+
+    /// Queues frames that were encoded together, as one write.
+    pub(crate) fn send_frames(&self, frames: Vec<u8>) {
+        let _ = self.out.send(frames);
+    }
+
+    /// Ends the connection, as if it had been lost.
+    pub(crate) fn disconnect(&self) {
+        self.stop.notify_one();
+    }
+
+    /// Registers a call waiting for the reference numbered `n`; `None` if the
+    /// connection is already lost.
+    pub(crate) fn start_call(&self, n: u64) -> Option<oneshot::Receiver<CallEvent>> {
+        let mut state = self.lock();
+        if state.closed {
+            return None;
+        }
+        let (tx, rx) = oneshot::channel();
+        state.calls.insert(n, tx);
+        Some(rx)
+    }
+
+    /// Forgets a call that stopped waiting.
+    pub(crate) fn end_call(&self, n: u64) {
+        drop(self.lock().calls.remove(&n));
+    }
+
+    /// The proxy standing for `pid`, made on first use.
+    pub(crate) fn proxy(self: &Arc<Self>, pid: &Pid) -> Arc<Proxy> {
+        let mut state = self.lock();
+        if let Some(proxy) = state.proxies.get(pid).and_then(Weak::upgrade) {
+            return proxy;
+        }
+        let proxy = Arc::new(Proxy::new(pid.clone(), Some(Arc::clone(self))));
+        if state.closed {
+            drop(state);
+            proxy.connection_lost();
+            return proxy;
+        }
+        if state.proxies.len() >= 64 && state.proxies.len().is_power_of_two() {
+            state.proxies.retain(|_, p| p.strong_count() > 0);
+        }
+        state.proxies.insert(pid.clone(), Arc::downgrade(&proxy));
+        proxy
+    }
+
+    /// Records a local monitor of a remote process; false if the connection
+    /// is lost.
+    pub(crate) fn add_watching(&self, n: u64, proxy: &Arc<Proxy>, monitor: MonitorRef) -> bool {
+        let mut state = self.lock();
+        if state.closed {
+            return false;
+        }
+        state.watching.insert(n, (Arc::downgrade(proxy), monitor));
+        true
+    }
+
+    pub(crate) fn remove_watching(&self, n: u64) {
+        drop(self.lock().watching.remove(&n));
+    }
+
+    pub(crate) fn remove_watched(&self, reference: &Reference) {
+        drop(self.lock().watched.remove(reference));
+    }
+
+    /// Our pid for a local process id.
+    pub(crate) fn local_pid(&self, id: crate::ActorId) -> Pid {
+        self.shared.pid(id)
+    }
+
+    /// Handles one message from the peer.
+    fn handle(self: &Arc<Self>, msg: Message) {
+        match msg {
+            Message::Tick => {}
+            Message::RegSend(m) => self.to_name(&m.to_name, m.message),
+            Message::RegSendTt(m) => self.to_name(&m.to_name, m.message),
+            Message::Send(m) => self.to_pid(&m.to_pid, m.message),
+            Message::SendTt(m) => self.to_pid(&m.to_pid, m.message),
+            Message::SendSender(m) => self.to_pid(&m.to_pid, m.message),
+            Message::SendSenderTt(m) => self.to_pid(&m.to_pid, m.message),
+            Message::AliasSend(m) => self.to_alias(&m.alias, m.message),
+            Message::AliasSendTt(m) => self.to_alias(&m.alias, m.message),
+            Message::MonitorP(m) => self.monitor_request(m.from_pid, m.to_proc, m.reference),
+            Message::DemonitorP(m) => self.demonitor_request(&m.reference),
+            Message::MonitorPExit(m) => self.monitor_fired(&m.reference, m.reason),
+            Message::PayloadMonitorPExit(m) => self.monitor_fired(&m.reference, m.reason),
+            Message::Link(m) => self.link_request(&m.from_pid, &m.to_pid),
+            Message::Exit(m) => self.link_exit(&m.from_pid, &m.to_pid, &m.reason),
+            Message::ExitTt(m) => self.link_exit(&m.from_pid, &m.to_pid, &m.reason),
+            Message::PayloadExit(m) => self.link_exit(&m.from_pid, &m.to_pid, &m.reason),
+            Message::PayloadExitTt(m) => self.link_exit(&m.from_pid, &m.to_pid, &m.reason),
+            Message::Exit2(m) => self.exit_request(&m.from_pid, &m.to_pid, &m.reason),
+            Message::Exit2Tt(m) => self.exit_request(&m.from_pid, &m.to_pid, &m.reason),
+            Message::PayloadExit2(m) => self.exit_request(&m.from_pid, &m.to_pid, &m.reason),
+            Message::PayloadExit2Tt(m) => self.exit_request(&m.from_pid, &m.to_pid, &m.reason),
+            Message::Unlink(m) => self.unlink_request(&m.from_pid, &m.to_pid),
+            Message::UnlinkId(m) => {
+                self.unlink_request(&m.from_pid, &m.to_pid);
+                self.send_control(Message::unlink_id_ack(m.id, m.to_pid, m.from_pid));
+            }
+            Message::UnlinkIdAck(_) => {}
+            other => {
+                tracing::debug!(peer = %self.peer, message = ?other, "distribution message not handled; dropped");
+            }
+        }
+    }
+
+    /// `send({name, node}, message)` from the peer.
+    fn to_name(self: &Arc<Self>, name: &Atom, message: Term) {
+        match self.shared.exposed(&name.name) {
+            Some(server) => self.dispatch(&*server, message),
+            None => tracing::debug!(
+                peer = %self.peer, name = %name.name,
+                "message to a name that is not exposed; dropped"
+            ),
+        }
+    }
+
+    /// A message to a local pid: a reply to one of our calls in the old
+    /// `{ref, reply}` form, or a request to an exposed server by its pid.
+    fn to_pid(self: &Arc<Self>, to: &Pid, message: Term) {
+        let message = match self.old_style_reply(message) {
+            Ok(()) => return,
+            Err(message) => message,
+        };
+        match self.shared.exported_server(to) {
+            Some(server) => self.dispatch(&*server, message),
+            None => tracing::debug!(
+                peer = %self.peer, pid = %to,
+                "message to a local pid that takes no remote messages; dropped"
+            ),
+        }
+    }
+
+    fn old_style_reply(&self, message: Term) -> Result<(), Term> {
+        let Term::Tuple(t) = &message else {
+            return Err(message);
+        };
+        let [Term::Reference(r), _] = &t.elements[..] else {
+            return Err(message);
+        };
+        let Some(n) = wire::ref_number(r) else {
+            return Err(message);
+        };
+        let Some(caller) = self.lock().calls.remove(&n) else {
+            return Err(message);
+        };
+        let Term::Tuple(mut t) = message else {
+            unreachable!()
+        };
+        let _ = caller.send(CallEvent::Reply(t.elements.pop().expect("two elements")));
+        Ok(())
+    }
+
+    /// A reply to one of our calls, sent to its alias: `{[:alias | ref], reply}`.
+    fn to_alias(&self, alias: &Reference, message: Term) {
+        let caller = wire::ref_number(alias).and_then(|n| self.lock().calls.remove(&n));
+        let Some(caller) = caller else {
+            // A late reply (the call timed out), as OTP drops it.
+            return;
+        };
+        let reply = match message {
+            Term::Tuple(mut t) if t.elements.len() == 2 => t.elements.pop().expect("two elements"),
+            other => other,
+        };
+        let _ = caller.send(CallEvent::Reply(reply));
+    }
+
+    /// `$gen_call` and `$gen_cast` for an exposed server.
+    fn dispatch(self: &Arc<Self>, server: &dyn Exposed, message: Term) {
+        let Term::Tuple(t) = message else {
+            tracing::debug!(peer = %self.peer, "message that is not a `$gen_call` or `$gen_cast` to an exposed server; dropped");
+            return;
+        };
+        let mut elements = t.elements.into_iter();
+        match (
+            elements.next(),
+            elements.next(),
+            elements.next(),
+            elements.next(),
+        ) {
+            (Some(tag), Some(from), Some(request), None) if wire::is_atom(&tag, "$gen_call") => {
+                match expose::RemoteReply::from_term(self, from) {
+                    Some(reply) => server.call(request, reply),
+                    None => {
+                        tracing::warn!(peer = %self.peer, "`$gen_call` with a malformed `from`; dropped")
+                    }
+                }
+            }
+            (Some(tag), Some(request), None, None) if wire::is_atom(&tag, "$gen_cast") => {
+                server.cast(request);
+            }
+            _ => {
+                tracing::debug!(peer = %self.peer, "message that is not a `$gen_call` or `$gen_cast` to an exposed server; dropped")
+            }
+        }
+    }
+
+    /// `Process.monitor(pid_or_name_here)` from the peer.
+    fn monitor_request(self: &Arc<Self>, from: Pid, to: PidOrAtom, reference: Reference) {
+        let target = match &to {
+            PidOrAtom::Atom(name) => self.shared.exposed(&name.name).and_then(|s| s.process()),
+            PidOrAtom::Pid(pid) => self.shared.exported_process(pid),
+        };
+        let Some(target) = target else {
+            self.send_control(Message::monitor_p_exit(
+                to,
+                from,
+                reference,
+                wire::atom("noproc"),
+            ));
+            return;
+        };
+        let proxy = self.proxy(&from);
+        let monitor = MonitorRef::next();
+        proxy.add_watch(monitor, reference.clone(), to);
+        self.lock().watched.insert(
+            reference,
+            Watched {
+                target: Arc::clone(&target),
+                monitor,
+                watcher: Arc::clone(&proxy),
+            },
+        );
+        // Fires at once, with `noproc`, if the target has just ended.
+        target.watch(monitor, Watcher::Process(proxy));
+    }
+
+    fn demonitor_request(&self, reference: &Reference) {
+        let watched = self.lock().watched.remove(reference);
+        if let Some(w) = watched {
+            w.watcher.remove_watch(w.monitor);
+            w.target.unwatch(w.monitor);
+        }
+    }
+
+    /// A monitor we set fired: a call's, or a local process's.
+    fn monitor_fired(&self, reference: &Reference, reason: Term) {
+        let Some(n) = wire::ref_number(reference) else {
+            return;
+        };
+        let (caller, watching) = {
+            let mut state = self.lock();
+            match state.calls.remove(&n) {
+                Some(caller) => (Some(caller), None),
+                None => (None, state.watching.remove(&n)),
+            }
+        };
+        if let Some(caller) = caller {
+            let _ = caller.send(CallEvent::Down(reason));
+        } else if let Some((proxy, monitor)) = watching
+            && let Some(proxy) = proxy.upgrade()
+        {
+            proxy.fired(monitor, wire::reason_from_term(&reason));
+        }
+    }
+
+    /// `Process.link(pid_here)` from the peer.
+    fn link_request(self: &Arc<Self>, from: &Pid, to: &Pid) {
+        match self.shared.exported_process(to) {
+            Some(local) => self.proxy(from).link_from_remote(&local),
+            None => self.send_control(Message::exit(
+                to.clone(),
+                from.clone(),
+                wire::atom("noproc"),
+            )),
+        }
+    }
+
+    /// A remote process linked to a local one ended.
+    fn link_exit(self: &Arc<Self>, from: &Pid, to: &Pid, reason: &Term) {
+        let Some(local) = self.shared.exported_process(to) else {
+            return;
+        };
+        let proxy = self.proxy(from);
+        if proxy.unlink_local(local.core().id) {
+            process::exit_signal(&*local, proxy.core().id, wire::reason_from_term(reason));
+        }
+    }
+
+    /// `Process.exit(pid_here, reason)` from the peer.
+    fn exit_request(self: &Arc<Self>, from: &Pid, to: &Pid, reason: &Term) {
+        let Some(local) = self.shared.exported_process(to) else {
+            return;
+        };
+        if wire::is_atom(reason, "kill") {
+            process::terminate_now(&*local, ExitReason::Killed);
+        } else {
+            let proxy = self.proxy(from);
+            process::exit_signal(&*local, proxy.core().id, wire::reason_from_term(reason));
+        }
+    }
+
+    fn unlink_request(self: &Arc<Self>, from: &Pid, to: &Pid) {
+        if let Some(local) = self.shared.exported_process(to) {
+            self.proxy(from).unlink_local(local.core().id);
+        }
+    }
+
+    /// Tells everything that depended on this connection that it is gone.
+    /// Runs once, when the connection task ends however it ends.
+    fn lost(self: &Arc<Self>, why: &str) {
+        let state = {
+            let mut state = self.lock();
+            if state.closed {
+                return;
+            }
+            state.closed = true;
+            std::mem::take(&mut *state)
+        };
+        self.down.send_replace(true);
+        if let Some(node) = self.node.upgrade() {
+            node.forget(self);
+        }
+        tracing::warn!(peer = %self.peer, %why, "connection to node lost");
+        // Callers wake up and report `NodeDown`: their senders are dropped.
+        drop(state.calls);
+        for w in state.watched.into_values() {
+            w.target.unwatch(w.monitor);
+        }
+        drop(state.watching);
+        for proxy in state.proxies.into_values().filter_map(|p| p.upgrade()) {
+            proxy.connection_lost();
+        }
+    }
+}
+
+/// Starts the task of a connection whose handshake is done.
+pub(crate) fn start(
+    stream: TcpStream,
+    peer: String,
+    peer_flags: DistributionFlags,
+    node: &Arc<NodeInner>,
+) -> Arc<Connection> {
+    let _ = stream.set_nodelay(true);
+    let (out, rx) = mpsc::unbounded_channel();
+    let conn = Arc::new(Connection {
+        peer: peer.into_boxed_str(),
+        peer_flags,
+        shared: Arc::clone(&node.shared),
+        node: Arc::downgrade(node),
+        out,
+        state: Mutex::new(State::default()),
+        down: watch::Sender::new(false),
+        stop: tokio::sync::Notify::new(),
+    });
+    let task = run(Arc::clone(&conn), stream, rx, node.tick_time);
+    tokio::spawn(task);
+    conn
+}
+
+/// Reports the loss however the task ends, also when its future is dropped
+/// (the runtime shutting down).
+struct LossGuard {
+    conn: Arc<Connection>,
+    why: String,
+}
+
+impl Drop for LossGuard {
+    fn drop(&mut self) {
+        self.conn.lost(&self.why);
+    }
+}
+
+/// Bytes queued for writing above which the task stops taking more from the
+/// queue until the socket drains (local senders keep queueing meanwhile).
+const WRITE_HIGH_WATER: usize = 1 << 20;
+
+async fn run(
+    conn: Arc<Connection>,
+    stream: TcpStream,
+    mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
+    tick_time: Duration,
+) {
+    let mut guard = LossGuard {
+        conn: Arc::clone(&conn),
+        why: "the node shut down".into(),
+    };
+    let (mut reader, mut writer) = stream.into_split();
+    let mut inbuf: Vec<u8> = Vec::with_capacity(8192);
+    let mut out: Vec<u8> = Vec::new();
+    let mut written = 0;
+    let period = tick_time / 4;
+    let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_read = Instant::now();
+    let mut wrote_since_tick = false;
+    let why = loop {
+        tokio::select! {
+            biased;
+            read = reader.read_buf(&mut inbuf) => match read {
+                Ok(0) => break "the peer closed the connection".to_owned(),
+                Ok(_) => {
+                    last_read = Instant::now();
+                    if let Err(why) = handle_frames(&conn, &mut inbuf) {
+                        break why;
+                    }
+                    if inbuf.capacity() - inbuf.len() < 1024 {
+                        inbuf.reserve(8192);
+                    }
+                }
+                Err(e) => break format!("read failed: {e}"),
+            },
+            result = writer.write(&out[written..]), if written < out.len() => match result {
+                Ok(n) => {
+                    written += n;
+                    wrote_since_tick = true;
+                    if written == out.len() {
+                        out.clear();
+                        written = 0;
+                    }
+                }
+                Err(e) => break format!("write failed: {e}"),
+            },
+            frame = rx.recv(), if out.len() < WRITE_HIGH_WATER => {
+                let frame = frame.expect("the connection holds a sender");
+                if out.is_empty() {
+                    out = frame;
+                } else {
+                    out.extend_from_slice(&frame);
+                }
+                while out.len() < WRITE_HIGH_WATER {
+                    match rx.try_recv() {
+                        Ok(frame) => out.extend_from_slice(&frame),
+                        Err(_) => break,
+                    }
+                }
+                // Most frames fit the socket buffer: write now rather than
+                // after another turn of the loop.
+                match writer.try_write(&out[written..]) {
+                    Ok(n) => {
+                        written += n;
+                        wrote_since_tick = true;
+                        if written == out.len() {
+                            out.clear();
+                            written = 0;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => break format!("write failed: {e}"),
+                }
+            },
+            _ = ticks.tick() => {
+                if last_read.elapsed() >= tick_time {
+                    break format!("no message or tick from the peer for {tick_time:?} (net_ticktime)");
+                }
+                if !wrote_since_tick && out.is_empty() {
+                    out.extend_from_slice(&wire::TICK);
+                }
+                wrote_since_tick = false;
+            },
+            _ = conn.stop.notified() => break "disconnected by this node".to_owned(),
+        }
+    };
+    let _ = writer.shutdown().await;
+    guard.why = why;
+}
+
+/// Handles every whole frame in `inbuf` and keeps the rest.
+fn handle_frames(conn: &Arc<Connection>, inbuf: &mut Vec<u8>) -> Result<(), String> {
+    let mut used = 0;
+    while let Some((frame, len)) = wire::next_frame(&inbuf[used..])? {
+        if let Frame::Message(body) = frame {
+            match Message::read_from(&mut &body[..]) {
+                Ok(msg) => super::pid::with_node(&conn.node, || conn.handle(msg)),
+                Err(e) => {
+                    tracing::warn!(peer = %conn.peer, error = %e, "undecodable distribution message; dropped")
+                }
+            }
+        }
+        used += len;
+    }
+    inbuf.drain(..used);
+    Ok(())
+}
