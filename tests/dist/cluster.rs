@@ -64,29 +64,37 @@ impl Drop for ChildGuard {
 /// epmd listening on loopback, on a port of its own.
 pub struct Epmd {
     pub port: u16,
-    _child: ChildGuard,
+    /// epmd's own pid (the wrapper's child).
+    pid: u32,
+    wrapper: Child,
+    stdin: Option<ChildStdin>,
 }
 
 impl Epmd {
     /// Starts epmd and waits until it answers.
     pub fn start() -> Epmd {
         let port = free_port();
-        // `exec` keeps the pid; the wrapper's `read` ends epmd (and itself)
-        // when the test binary's end closes the pipe.
-        let script = format!(
-            "epmd -address 127.0.0.1 -port {port} & pid=$!; trap 'kill $pid' EXIT; read _; kill $pid"
-        );
-        let mut child = Command::new("sh")
+        // The wrapper prints epmd's pid, then kills epmd when its stdin
+        // closes: when the guard drops, or when the test binary ends.
+        let script =
+            format!("epmd -address 127.0.0.1 -port {port} & echo $!; read _; kill $! 2>/dev/null");
+        let mut wrapper = Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .spawn()
             .expect("cannot run sh");
-        let stdin = child.stdin.take();
-        let guard = ChildGuard {
-            child,
-            _stdin: stdin,
-            name: "epmd",
+        let stdin = wrapper.stdin.take();
+        let mut pid = String::new();
+        BufReader::new(wrapper.stdout.take().expect("piped stdout"))
+            .read_line(&mut pid)
+            .expect("the wrapper prints epmd's pid");
+        let pid = pid.trim().parse().expect("a pid");
+        let epmd = Epmd {
+            port,
+            pid,
+            wrapper,
+            stdin,
         };
         let start = Instant::now();
         while epmd_names(port).is_none() {
@@ -96,10 +104,7 @@ impl Epmd {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Epmd {
-            port,
-            _child: guard,
-        }
+        epmd
     }
 
     /// The names registered with this epmd (`NAMES_REQ`).
@@ -117,6 +122,14 @@ impl Epmd {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+}
+
+impl Drop for Epmd {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = Command::new("kill").arg(self.pid.to_string()).status();
+        let _ = self.wrapper.wait();
     }
 }
 
@@ -141,8 +154,8 @@ fn epmd_names(port: u16) -> Option<Vec<String>> {
 /// An Elixir node running a script, which prints `ready` when it is.
 pub struct Elixir {
     pub name: String,
-    pub child: ChildGuard,
-    lines: mpsc::Receiver<String>,
+    pub child: std::sync::Mutex<ChildGuard>,
+    lines: std::sync::Mutex<mpsc::Receiver<String>>,
 }
 
 impl Elixir {
@@ -172,12 +185,12 @@ impl Elixir {
         });
         let elixir = Elixir {
             name: name.to_owned(),
-            child: ChildGuard {
+            child: std::sync::Mutex::new(ChildGuard {
                 child,
                 _stdin: stdin,
                 name: "elixir",
-            },
-            lines,
+            }),
+            lines: std::sync::Mutex::new(lines),
         };
         epmd.wait_for(name.split('@').next().expect("name@host"));
         elixir.expect_line("ready");
@@ -189,7 +202,7 @@ impl Elixir {
         let deadline = Instant::now() + STARTUP;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
+            match self.lines.lock().unwrap().recv_timeout(left) {
                 Ok(line) if line.trim() == expected => return,
                 Ok(_) => {}
                 Err(_) => panic!("the Elixir node did not print `{expected}`"),

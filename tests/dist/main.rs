@@ -6,7 +6,10 @@
 //! `skipped: elixir not on PATH` and returns.
 
 mod cluster;
+mod interop;
 mod rust_to_rust;
+mod servers;
+mod terms;
 
 use std::future::IntoFuture;
 use std::sync::OnceLock;
@@ -35,4 +38,43 @@ pub fn epmd() -> Option<&'static cluster::Epmd> {
 /// A node name unique to this test binary and `tag`.
 pub fn node_name(tag: &str) -> String {
     format!("{tag}_{}@127.0.0.1", std::process::id())
+}
+
+/// This binary's Elixir node (`tests/dist/peer.exs`), started on first use;
+/// `None` without `elixir` and `epmd` on PATH.
+pub fn elixir() -> Option<&'static cluster::Elixir> {
+    static ELIXIR: OnceLock<Option<cluster::Elixir>> = OnceLock::new();
+    ELIXIR
+        .get_or_init(|| {
+            let epmd = epmd()?;
+            cluster::on_path("elixir").then(|| {
+                let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dist/peer.exs");
+                cluster::Elixir::start(epmd, &node_name("ex"), COOKIE, script.as_ref(), &[])
+            })
+        })
+        .as_ref()
+}
+
+/// The shared Elixir node, or return from the test saying why it is skipped.
+#[macro_export]
+macro_rules! require_elixir {
+    () => {
+        match $crate::elixir() {
+            Some(elixir) => elixir,
+            None => {
+                println!("skipped: elixir not on PATH");
+                return;
+            }
+        }
+    };
+}
+
+/// A Rust node for one test, on this binary's epmd.
+pub async fn rust_node(tag: &str) -> gen_server::dist::Node {
+    let epmd = epmd().expect("epmd runs when elixir does");
+    gen_server::dist::Node::builder(node_name(tag), COOKIE)
+        .epmd_port(epmd.port)
+        .start()
+        .await
+        .expect("the Rust node starts")
 }

@@ -297,6 +297,16 @@ impl Node {
         RemotePid::new(eetf, Arc::downgrade(&self.inner))
     }
 
+    /// The pid in `term` (from a reply or message of another node), for
+    /// this node's connections; `None` if `term` is not a pid. Typed
+    /// messages decode [`RemotePid`] fields by themselves.
+    pub fn pid_from_term(&self, term: &eetf::Term) -> Option<RemotePid> {
+        match term {
+            eetf::Term::Pid(pid) => Some(RemotePid::new(pid.clone(), Arc::downgrade(&self.inner))),
+            _ => None,
+        }
+    }
+
     /// Stops the node: drops every connection (with the effects of a lost
     /// connection) and unregisters from epmd. Handles to it stay valid and
     /// fail to reach anything.

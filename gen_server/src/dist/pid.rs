@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Weak;
+use std::sync::{Arc, OnceLock, Weak};
 
 use eetf::Term;
 
@@ -46,18 +46,25 @@ pub(crate) fn with_node<R>(node: &Weak<NodeInner>, f: impl FnOnce() -> R) -> R {
 pub struct RemotePid {
     pid: eetf::Pid,
     node: Weak<NodeInner>,
+    /// The process standing for the pid, once asked for: kept so that its
+    /// id stays the same for this value and its clones.
+    process: Arc<OnceLock<Pid>>,
 }
 
 impl RemotePid {
     pub(crate) fn new(pid: eetf::Pid, node: Weak<NodeInner>) -> Self {
-        RemotePid { pid, node }
+        RemotePid {
+            pid,
+            node,
+            process: Arc::default(),
+        }
     }
 
     /// A pid read from a term, belonging to the node whose connection is
     /// decoding on this thread, if any.
     pub(crate) fn decoded(pid: eetf::Pid) -> Self {
         let node = DECODING_NODE.with(|n| n.borrow().clone());
-        RemotePid { pid, node }
+        RemotePid::new(pid, node)
     }
 
     /// The name of the node the process runs on.
@@ -76,7 +83,9 @@ impl RemotePid {
 
     /// The local id of the process standing for this pid: the `id` of the
     /// [`Down`](crate::Down) and the `from` of the [`Exit`](crate::Exit) that
-    /// concern it.
+    /// concern it. Stable for this value and its clones (and for any other
+    /// value naming the same pid while one of them, or a link or monitor,
+    /// holds the stand-in).
     pub fn id(&self) -> ActorId {
         self.to_pid().id()
     }
@@ -89,12 +98,14 @@ impl ToPid for RemotePid {
     /// shut down) it is a process that has ended with `NoConnection`:
     /// monitoring it gives that `Down` at once.
     fn to_pid(&self) -> Pid {
-        match self.node.upgrade() {
-            Some(node) => node.process_of(&self.pid),
-            None => Pid {
-                process: Proxy::unreachable(self.pid.clone()),
-            },
-        }
+        self.process
+            .get_or_init(|| match self.node.upgrade() {
+                Some(node) => node.process_of(&self.pid),
+                None => Pid {
+                    process: Proxy::unreachable(self.pid.clone()),
+                },
+            })
+            .clone()
     }
 }
 

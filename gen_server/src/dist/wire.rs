@@ -165,7 +165,7 @@ pub(crate) fn reason_to_term(reason: &ExitReason) -> Term {
 ///
 /// OTP's reasons map one to one; an exception (`{%SomeError{message: m}, stack}`)
 /// is a crash with its message; any other abnormal reason is a crash whose
-/// message is the term in Erlang syntax.
+/// message is the atom's name, or the term in Erlang syntax.
 pub(crate) fn reason_from_term(term: &Term) -> ExitReason {
     match term {
         Term::Atom(a) => match a.name.as_str() {
@@ -175,7 +175,7 @@ pub(crate) fn reason_from_term(term: &Term) -> ExitReason {
             "noproc" => ExitReason::NoProc,
             "noconnection" => ExitReason::NoConnection,
             "init_failed" => ExitReason::InitFailed,
-            _ => ExitReason::Panic(term.to_string()),
+            other => ExitReason::Panic(other.to_owned()),
         },
         Term::Tuple(t) => match &t.elements[..] {
             [tag, why] if is_atom(tag, "shutdown") => ExitReason::ShutdownWith(text(why)),
