@@ -43,6 +43,15 @@ impl ChildGuard {
         self.child.id()
     }
 
+    /// Sends the child a signal (`STOP`, `CONT`, …).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.pid().to_string()])
+            .status()
+            .expect("cannot run kill");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
     /// Whether the child is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -159,13 +168,16 @@ pub struct Elixir {
 }
 
 impl Elixir {
-    /// Starts `elixir --name NAME --cookie COOKIE SCRIPT ARGS…` against
+    /// Starts `elixir [--erl ERL] --name NAME --cookie COOKIE SCRIPT` against
     /// `epmd`, and waits for it to register and print `ready`.
-    pub fn start(epmd: &Epmd, name: &str, cookie: &str, script: &Path, args: &[&str]) -> Elixir {
-        let mut child = Command::new("elixir")
+    pub fn start(epmd: &Epmd, name: &str, cookie: &str, script: &Path, erl: &str) -> Elixir {
+        let mut command = Command::new("elixir");
+        if !erl.is_empty() {
+            command.args(["--erl", erl]);
+        }
+        let mut child = command
             .args(["--name", name, "--cookie", cookie])
             .arg(script)
-            .args(args)
             .env("ERL_EPMD_PORT", epmd.port.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -7,6 +7,7 @@
 
 mod cluster;
 mod interop;
+mod loss;
 mod rust_to_rust;
 mod servers;
 mod terms;
@@ -40,6 +41,9 @@ pub fn node_name(tag: &str) -> String {
     format!("{tag}_{}@127.0.0.1", std::process::id())
 }
 
+/// The script every Elixir node of these tests runs.
+pub const PEER_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dist/peer.exs");
+
 /// This binary's Elixir node (`tests/dist/peer.exs`), started on first use;
 /// `None` without `elixir` and `epmd` on PATH.
 pub fn elixir() -> Option<&'static cluster::Elixir> {
@@ -48,8 +52,7 @@ pub fn elixir() -> Option<&'static cluster::Elixir> {
         .get_or_init(|| {
             let epmd = epmd()?;
             cluster::on_path("elixir").then(|| {
-                let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dist/peer.exs");
-                cluster::Elixir::start(epmd, &node_name("ex"), COOKIE, script.as_ref(), &[])
+                cluster::Elixir::start(epmd, &node_name("ex"), COOKIE, PEER_SCRIPT.as_ref(), "")
             })
         })
         .as_ref()
