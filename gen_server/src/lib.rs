@@ -274,6 +274,23 @@ pub use gen_server_macros::cast;
 /// per message type.
 pub use gen_server_macros::info;
 
+/// Expands to its input when the `dist` feature is on, to nothing otherwise:
+/// how `#[gen_server(remote)]` (a proc macro, which cannot see this crate's
+/// features) emits code that only exists with distribution.
+#[cfg(feature = "dist")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_dist {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+#[cfg(not(feature = "dist"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_dist {
+    ($($tokens:tt)*) => {};
+}
+
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
@@ -305,6 +322,15 @@ pub mod __private {
     pub use core::marker::Send;
     pub use core::option::Option;
     pub use core::result::Result::{self, Err, Ok};
+
+    /// The glue of `#[gen_server(remote)]`.
+    #[cfg(feature = "dist")]
+    pub mod dist {
+        pub use crate::dist::eetf::Term;
+        pub use crate::dist::{Rejected, RemoteReply, RemoteServer};
+    }
+
+    pub use crate::__if_dist as if_dist;
 
     /// The typed lookup behind the generated `whereis`.
     pub fn whereis<A: GenServer>(name: &str) -> Option<A::Ref> {
