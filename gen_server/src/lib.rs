@@ -212,6 +212,8 @@ mod call;
 mod cell;
 mod context;
 mod current;
+#[cfg(feature = "dist")]
+pub mod dist;
 pub mod error;
 mod exit;
 pub mod exit_watcher;
