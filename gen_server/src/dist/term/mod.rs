@@ -131,7 +131,9 @@
 //! One encoding detail: `to_term` writes a list of small integers that holds
 //! a negative one (`[-1, 2]`) with that element as eetf's `BigInteger`.
 //! eetf 0.11 would otherwise encode such a list as a byte string and send
-//! `[255, 2]`; the receiving node reads the big integer back as `-1`.
+//! `[255, 2]`; the receiving node reads the big integer back as `-1`. A
+//! [`RawTerm`] is passed through as it is, so a list like that built by hand
+//! inside one is not covered.
 //!
 //! # Errors
 //!
