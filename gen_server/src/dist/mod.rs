@@ -11,6 +11,7 @@ mod node;
 mod pid;
 mod proxy;
 mod remote;
+pub mod term;
 mod wire;
 
 /// The Erlang term library the raw-term API uses (`call_term`, `cast_term`).
