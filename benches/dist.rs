@@ -105,7 +105,14 @@ async fn bench() {
 
     // Each returns the mean microseconds per call of one repetition.
     let rust_to = |target: &str| {
-        let remote = node.remote(if target == r2 { "counter" } else { "ex_counter" }, target);
+        let remote = node.remote(
+            if target == r2 {
+                "counter"
+            } else {
+                "ex_counter"
+            },
+            target,
+        );
         async move {
             remote.call_term(atom("get")).await.unwrap();
             let start = Instant::now();

@@ -320,13 +320,14 @@ pub mod __private {
     pub use core::future::Future;
     pub use core::hash::{Hash, Hasher};
     pub use core::marker::Send;
-    pub use core::option::Option;
+    pub use core::option::Option::{self, None, Some};
     pub use core::result::Result::{self, Err, Ok};
 
     /// The glue of `#[gen_server(remote)]`.
     #[cfg(feature = "dist")]
     pub mod dist {
         pub use crate::dist::eetf::Term;
+        pub use crate::dist::glue::{arg, encode, request_shape, unknown_request};
         pub use crate::dist::{Rejected, RemoteReply, RemoteServer};
     }
 

@@ -6,6 +6,8 @@ mod connection;
 mod epmd;
 pub mod error;
 mod expose;
+#[doc(hidden)]
+pub mod glue;
 mod handshake;
 mod node;
 mod pid;

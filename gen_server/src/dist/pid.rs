@@ -9,6 +9,7 @@ use eetf::Term;
 
 use super::node::NodeInner;
 use super::proxy::Proxy;
+use super::term::RawTerm;
 use crate::{ActorId, Pid, ToPid};
 
 thread_local! {
@@ -148,6 +149,26 @@ impl TryFrom<Term> for RemotePid {
         match term {
             Term::Pid(pid) => Ok(RemotePid::decoded(pid)),
             other => Err(other),
+        }
+    }
+}
+
+impl serde::Serialize for RemotePid {
+    /// As the pid itself, through the term codec.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RawTerm(Term::Pid(self.pid.clone())).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RemotePid {
+    /// From a pid term, through the term codec: a pid decoded from a message
+    /// of another node belongs to the node that received it.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match RawTerm::deserialize(deserializer)?.0 {
+            Term::Pid(pid) => Ok(RemotePid::decoded(pid)),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a pid, found {other}"
+            ))),
         }
     }
 }

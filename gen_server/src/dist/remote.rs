@@ -12,9 +12,13 @@ use erl_dist::message::Message;
 use erl_dist::term::PidOrAtom;
 use tokio::time::Instant;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use super::connection::{CallEvent, Connection};
 use super::error::{RemoteCallError, RemoteSendError};
 use super::node::NodeInner;
+use super::term::{from_term, to_term};
 use super::wire;
 use crate::{ActorId, DEFAULT_CALL_TIMEOUT, current};
 
@@ -66,7 +70,7 @@ impl RemoteRef {
     /// OTP's `GenServer.call(dest, request, 5000)`. Await the returned
     /// [`RemoteCall`]; change the timeout on it first if needed.
     ///
-    /// Typed calls go through the term codec: see `call` (with the codec).
+    /// [`call`](Self::call) is the typed version.
     pub fn call_term(&self, request: Term) -> RemoteCall<'_, Term> {
         RemoteCall {
             target: self,
@@ -74,6 +78,62 @@ impl RemoteRef {
             timeout: Some(DEFAULT_CALL_TIMEOUT),
             decode: Ok,
         }
+    }
+
+    /// Calls the process with `request`, encoded as a term, and decodes its
+    /// reply as `R`: OTP's `GenServer.call(dest, request, 5000)`. Await the
+    /// returned [`RemoteCall`]; change the timeout on it first if needed.
+    ///
+    /// A Rust server exposed with `#[gen_server(remote)]` takes the request
+    /// of its handler `add(n)` as `{:add, n}`: for instance
+    /// `(Atom::from("add"), 3)`, or a `#[serde(rename_all = "snake_case")]`
+    /// enum variant `Add(3)`; `:get` is `Atom::from("get")`. See
+    /// [`term`](super::term) for the mapping.
+    ///
+    /// # Errors
+    /// See [`RemoteCallError`]: a request that does not encode is
+    /// [`Encode`](RemoteCallError::Encode), a reply that does not decode is
+    /// [`Decode`](RemoteCallError::Decode) (or
+    /// [`BadArg`](RemoteCallError::BadArg) when it is a Rust server's
+    /// `{:error, {:badarg, why}}` answer to a request it could not decode).
+    pub fn call<R, Q>(&self, request: &Q) -> RemoteCall<'_, R>
+    where
+        R: DeserializeOwned + Send + 'static,
+        Q: Serialize + ?Sized,
+    {
+        RemoteCall::new(
+            self,
+            to_term(request).map_err(|e| e.to_string()),
+            decode_reply::<R>,
+        )
+    }
+
+    /// Casts `request`, encoded as a term, to the process: OTP's
+    /// `GenServer.cast(dest, request)`.
+    ///
+    /// # Errors
+    /// [`RemoteSendError::Encode`] if `request` does not encode,
+    /// [`RemoteSendError::Unreachable`] if the node cannot be reached. As in
+    /// OTP, `Ok` does not mean a process received it.
+    ///
+    /// # Cancellation
+    /// Dropping the future before it resolves sends nothing.
+    pub async fn cast<Q: Serialize + ?Sized>(&self, request: &Q) -> Result<(), RemoteSendError> {
+        let request = to_term(request).map_err(|e| RemoteSendError::Encode(e.to_string()))?;
+        self.cast_term(request).await
+    }
+
+    /// Sends `message`, encoded as a term, to the process (OTP's
+    /// `send(dest, message)`), for its `handle_info`.
+    ///
+    /// # Errors
+    /// As [`cast`](Self::cast).
+    ///
+    /// # Cancellation
+    /// Dropping the future before it resolves sends nothing.
+    pub async fn send<M: Serialize + ?Sized>(&self, message: &M) -> Result<(), RemoteSendError> {
+        let message = to_term(message).map_err(|e| RemoteSendError::Encode(e.to_string()))?;
+        self.send_term(message).await
     }
 
     /// Casts a request term to the process: OTP's `GenServer.cast(dest, request)`,
@@ -181,6 +241,15 @@ impl RemoteRef {
     }
 }
 
+/// Decodes a typed reply; a Rust server's `{:error, {:badarg, why}}`, when it
+/// is not a valid `R`, is its refusal of the request.
+fn decode_reply<R: DeserializeOwned>(reply: Term) -> Result<R, RemoteCallError> {
+    from_term(&reply).map_err(|e| match wire::as_badarg_reply(&reply) {
+        Some(why) => RemoteCallError::BadArg(why),
+        None => RemoteCallError::Decode(e.to_string()),
+    })
+}
+
 /// The pid a call or cast comes from: the current process's, or the pid
 /// standing for code that is not a process.
 fn caller_pid(conn: &Connection) -> Pid {
@@ -248,7 +317,6 @@ pub struct RemoteCall<'a, R> {
 impl<'a, R> RemoteCall<'a, R> {
     /// A call whose request may have failed to encode, and whose reply is
     /// decoded with `decode`.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn new(
         target: &'a RemoteRef,
         request: Result<Term, String>,
