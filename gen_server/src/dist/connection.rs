@@ -31,9 +31,10 @@ use eetf::{Atom, Pid, Reference, Term};
 use erl_dist::DistributionFlags;
 use erl_dist::message::Message;
 use erl_dist::term::PidOrAtom;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
 use super::expose::{self, Exposed};
@@ -57,12 +58,28 @@ pub(crate) struct Connection {
     pub(crate) peer_flags: DistributionFlags,
     pub(crate) shared: Arc<Shared>,
     node: Weak<NodeInner>,
-    out: mpsc::UnboundedSender<Vec<u8>>,
+    /// The socket's sending side, shared by every sender.
+    out: Mutex<Out>,
+    /// Something was written since the last tick.
+    wrote: AtomicBool,
+    /// Bytes wait in `Out::pending` for the connection task to flush.
+    backlog: AtomicBool,
+    /// Tells the connection task that `Out::pending` has bytes.
+    flush: tokio::sync::Notify,
     state: Mutex<State>,
     /// Becomes true once, when the connection is lost.
     down: watch::Sender<bool>,
     /// Ends the connection task ([`Node::disconnect`](super::Node::disconnect)).
     stop: tokio::sync::Notify,
+}
+
+/// The sending side: a sender writes its frame to the socket itself when
+/// nothing is queued before it, and queues it otherwise (or when the socket
+/// is full), for the connection task to write once the socket can take it.
+struct Out {
+    /// `None` once the connection is lost: nothing more is sent.
+    stream: Option<Arc<TcpStream>>,
+    pending: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -101,24 +118,61 @@ impl Connection {
         let _ = down.wait_for(|down| *down).await;
     }
 
-    /// Encodes `msg` and queues it. A lost connection drops it silently, as
+    /// Encodes `msg` and sends it. A lost connection drops it silently, as
     /// OTP drops a message to a node that went away.
     pub(crate) fn send(&self, msg: Message) -> Result<(), String> {
         let frame = wire::frame(msg).map_err(|e| e.to_string())?;
-        let _ = self.out.send(frame);
+        self.send_frames(&frame);
         Ok(())
     }
 
-    /// Queues a message built from local values; these always encode.
+    /// Sends a message built from local values; these always encode.
     pub(crate) fn send_control(&self, msg: Message) {
         if let Err(why) = self.send(msg) {
             tracing::error!(peer = %self.peer, %why, "cannot encode a distribution control message");
         }
     }
 
-    /// Queues frames that were encoded together, as one write.
-    pub(crate) fn send_frames(&self, frames: Vec<u8>) {
-        let _ = self.out.send(frames);
+    /// Sends encoded frames, in order with every other send: written from
+    /// this task at once when nothing is queued and the socket has room
+    /// (the usual case), else queued for the connection task.
+    pub(crate) fn send_frames(&self, frames: &[u8]) {
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(stream) = &out.stream else { return };
+        self.wrote.store(true, Ordering::Relaxed);
+        if !out.pending.is_empty() {
+            out.pending.extend_from_slice(frames);
+            return;
+        }
+        let written = match stream.try_write(frames) {
+            Ok(n) => n,
+            // Full (`WouldBlock`) or broken: the connection task writes it
+            // later, or finds the error when it does.
+            Err(_) => 0,
+        };
+        if written == frames.len() {
+            return;
+        }
+        out.pending.extend_from_slice(&frames[written..]);
+        drop(out);
+        self.backlog.store(true, Ordering::Release);
+        self.flush.notify_one();
+    }
+
+    /// Writes what is queued, as far as the socket takes it.
+    fn flush_pending(&self) -> std::io::Result<()> {
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let Out { stream, pending } = &mut *out;
+        let Some(stream) = stream else { return Ok(()) };
+        while !pending.is_empty() {
+            match stream.try_write(pending) {
+                Ok(n) => drop(pending.drain(..n)),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        self.backlog.store(false, Ordering::Release);
+        Ok(())
     }
 
     /// Ends the connection, as if it had been lost.
@@ -426,6 +480,14 @@ impl Connection {
             state.closed = true;
             std::mem::take(&mut *state)
         };
+        // No more sends; the socket closes when the connection task lets go.
+        drop(
+            self.out
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .stream
+                .take(),
+        );
         self.down.send_replace(true);
         if let Some(node) = self.node.upgrade() {
             node.forget(self);
@@ -451,18 +513,24 @@ pub(crate) fn start(
     node: &Arc<NodeInner>,
 ) -> Arc<Connection> {
     let _ = stream.set_nodelay(true);
-    let (out, rx) = mpsc::unbounded_channel();
+    let stream = Arc::new(stream);
     let conn = Arc::new(Connection {
         peer: peer.into_boxed_str(),
         peer_flags,
         shared: Arc::clone(&node.shared),
         node: Arc::downgrade(node),
-        out,
+        out: Mutex::new(Out {
+            stream: Some(Arc::clone(&stream)),
+            pending: Vec::new(),
+        }),
+        wrote: AtomicBool::new(false),
+        backlog: AtomicBool::new(false),
+        flush: tokio::sync::Notify::new(),
         state: Mutex::new(State::default()),
         down: watch::Sender::new(false),
         stop: tokio::sync::Notify::new(),
     });
-    let task = run(Arc::clone(&conn), stream, rx, node.tick_time);
+    let task = run(Arc::clone(&conn), stream, node.tick_time);
     tokio::spawn(task);
     conn
 }
@@ -480,98 +548,77 @@ impl Drop for LossGuard {
     }
 }
 
-/// Bytes queued for writing above which the task stops taking more from the
-/// queue until the socket drains (local senders keep queueing meanwhile).
-const WRITE_HIGH_WATER: usize = 1 << 20;
-
-async fn run(
-    conn: Arc<Connection>,
-    stream: TcpStream,
-    mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
-    tick_time: Duration,
-) {
+async fn run(conn: Arc<Connection>, stream: Arc<TcpStream>, tick_time: Duration) {
     let mut guard = LossGuard {
         conn: Arc::clone(&conn),
         why: "the node shut down".into(),
     };
-    let (mut reader, mut writer) = stream.into_split();
     let mut inbuf: Vec<u8> = Vec::with_capacity(8192);
-    let mut out: Vec<u8> = Vec::new();
-    let mut written = 0;
     let period = tick_time / 4;
     let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_read = Instant::now();
-    let mut wrote_since_tick = false;
     let why = loop {
+        let backlog = conn.backlog.load(Ordering::Acquire);
         tokio::select! {
             biased;
-            read = reader.read_buf(&mut inbuf) => match read {
-                Ok(0) => break "the peer closed the connection".to_owned(),
-                Ok(_) => {
-                    last_read = Instant::now();
-                    if let Err(why) = handle_frames(&conn, &mut inbuf) {
-                        break why;
-                    }
-                    if inbuf.capacity() - inbuf.len() < 1024 {
-                        inbuf.reserve(8192);
-                    }
+            ready = stream.readable() => {
+                if let Err(e) = ready {
+                    break format!("read failed: {e}");
                 }
-                Err(e) => break format!("read failed: {e}"),
-            },
-            result = writer.write(&out[written..]), if written < out.len() => match result {
-                Ok(n) => {
-                    written += n;
-                    wrote_since_tick = true;
-                    if written == out.len() {
-                        out.clear();
-                        written = 0;
-                    }
-                }
-                Err(e) => break format!("write failed: {e}"),
-            },
-            frame = rx.recv(), if out.len() < WRITE_HIGH_WATER => {
-                let frame = frame.expect("the connection holds a sender");
-                if out.is_empty() {
-                    out = frame;
-                } else {
-                    out.extend_from_slice(&frame);
-                }
-                while out.len() < WRITE_HIGH_WATER {
-                    match rx.try_recv() {
-                        Ok(frame) => out.extend_from_slice(&frame),
-                        Err(_) => break,
-                    }
-                }
-                // Most frames fit the socket buffer: write now rather than
-                // after another turn of the loop.
-                match writer.try_write(&out[written..]) {
-                    Ok(n) => {
-                        written += n;
-                        wrote_since_tick = true;
-                        if written == out.len() {
-                            out.clear();
-                            written = 0;
-                        }
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                    Err(e) => break format!("write failed: {e}"),
+                match read_some(&conn, &stream, &mut inbuf) {
+                    Ok(true) => last_read = Instant::now(),
+                    Ok(false) => {}
+                    Err(why) => break why,
                 }
             },
+            ready = stream.writable(), if backlog => {
+                if let Err(e) = ready.and_then(|()| conn.flush_pending()) {
+                    break format!("write failed: {e}");
+                }
+            },
+            // Only wakes the loop, to wait for `writable` above.
+            _ = conn.flush.notified(), if !backlog => {},
             _ = ticks.tick() => {
                 if last_read.elapsed() >= tick_time {
                     break format!("no message or tick from the peer for {tick_time:?} (net_ticktime)");
                 }
-                if !wrote_since_tick && out.is_empty() {
-                    out.extend_from_slice(&wire::TICK);
+                if !conn.wrote.swap(false, Ordering::Relaxed) {
+                    conn.send_frames(&wire::TICK);
+                    conn.wrote.store(false, Ordering::Relaxed);
                 }
-                wrote_since_tick = false;
             },
             _ = conn.stop.notified() => break "disconnected by this node".to_owned(),
         }
     };
-    let _ = writer.shutdown().await;
     guard.why = why;
+}
+
+/// Reads what the socket has and handles every whole frame; false if there
+/// was nothing to read after all.
+fn read_some(
+    conn: &Arc<Connection>,
+    stream: &TcpStream,
+    inbuf: &mut Vec<u8>,
+) -> Result<bool, String> {
+    let mut got = false;
+    // Bounded, so that a peer that never stops sending cannot starve the
+    // writes and ticks of this task.
+    for _ in 0..16 {
+        if inbuf.capacity() - inbuf.len() < 4096 {
+            inbuf.reserve(8192);
+        }
+        match stream.try_read_buf(inbuf) {
+            Ok(0) => return Err("the peer closed the connection".to_owned()),
+            Ok(_) => {
+                got = true;
+                handle_frames(conn, inbuf)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(got),
+            Err(e) => return Err(format!("read failed: {e}")),
+        }
+    }
+    Ok(got)
 }
 
 /// Handles every whole frame in `inbuf` and keeps the rest.

@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 use eetf::{Pid, Term};
 use erl_dist::DistributionFlags;
 use erl_dist::message::Message;
-use tokio::sync::oneshot;
 
 use super::connection::Connection;
 use super::wire;
@@ -103,23 +102,38 @@ impl RemoteReply {
     }
 
     /// A reply handle for a handler that replies with `R`; its value is
-    /// encoded with `encode` and sent to the caller. Dropped unanswered, it
-    /// sends nothing: the caller's monitor reports a dying server, and a live
-    /// one leaves the caller to its timeout, as in OTP.
+    /// encoded with `encode` and sent to the caller by the task that replies.
+    /// Dropped unanswered, it sends nothing: the caller's monitor reports a
+    /// dying server, and a live one leaves the caller to its timeout, as in
+    /// OTP.
     pub fn reply_to<R: Send + 'static>(self, encode: fn(R) -> Result<Term, String>) -> ReplyTo<R> {
-        let (tx, rx) = oneshot::channel();
-        tokio::spawn(async move {
-            if let Ok(value) = rx.await {
-                match encode(value) {
-                    Ok(term) => self.send_term(term),
-                    Err(why) => {
-                        tracing::error!(%why, "cannot encode a remote call's reply; the caller gets `{{:error, {{:badarg, why}}}}`");
-                        self.reject(&format!("the reply does not encode: {why}"));
-                    }
-                }
+        ReplyTo::remote(RemoteReplyTo {
+            reply: self,
+            encode,
+        })
+    }
+}
+
+/// The remote half of a [`ReplyTo`]: who to answer and how to encode it.
+pub(crate) struct RemoteReplyTo<R> {
+    reply: RemoteReply,
+    encode: fn(R) -> Result<Term, String>,
+}
+
+impl<R> RemoteReplyTo<R> {
+    pub(crate) fn send(self, value: R) {
+        match (self.encode)(value) {
+            Ok(term) => self.reply.send_term(term),
+            Err(why) => {
+                tracing::error!(%why, "cannot encode a remote call's reply; the caller gets `{{:error, {{:badarg, why}}}}`");
+                self.reply
+                    .reject(&format!("the reply does not encode: {why}"));
             }
-        });
-        ReplyTo::new(tx)
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.reply.conn.is_closed()
     }
 }
 

@@ -5,7 +5,7 @@
 mod connection;
 mod epmd;
 pub mod error;
-mod expose;
+pub(crate) mod expose;
 #[doc(hidden)]
 pub mod glue;
 mod handshake;

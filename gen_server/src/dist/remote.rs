@@ -212,7 +212,7 @@ impl RemoteRef {
         let mut frames =
             wire::frame(monitor).map_err(|e| RemoteCallError::Encode(e.to_string()))?;
         frames.extend(wire::frame(send).map_err(|e| RemoteCallError::Encode(e.to_string()))?);
-        conn.send_frames(frames);
+        conn.send_frames(&frames);
         let event = match due {
             Some(due) => match tokio::time::timeout_at(due, reply).await {
                 Ok(event) => event,
