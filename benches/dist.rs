@@ -43,14 +43,24 @@ fn main() {
         println!("skipped: elixir not on PATH");
         return;
     }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(bench());
+    runtime().block_on(bench());
+}
+
+/// The default multi-thread runtime, or a current-thread one with
+/// `DIST_BENCH_RUNTIME=current`.
+fn runtime() -> tokio::runtime::Runtime {
+    match std::env::var("DIST_BENCH_RUNTIME").as_deref() {
+        Ok("current") => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+        _ => tokio::runtime::Runtime::new().unwrap(),
+    }
 }
 
 /// The other Rust node: exposes a counter until its stdin closes.
 fn serve(name: &str) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
+    runtime().block_on(async {
         let node = Node::builder(name, COOKIE).start().await.unwrap();
         let _counter = servers::Counter::builder()
             .name("counter")
@@ -79,6 +89,10 @@ async fn bench() {
 
     let mut other = Command::new(std::env::current_exe().unwrap())
         .env("DIST_BENCH_SERVE", &r2)
+        .env(
+            "DIST_BENCH_RUNTIME",
+            std::env::var("DIST_BENCH_RUNTIME").unwrap_or_default(),
+        )
         .env("ERL_EPMD_PORT", epmd.port.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

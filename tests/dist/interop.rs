@@ -50,6 +50,23 @@ async fn elixir_calls_and_casts_rust() {
     // The cast is handled before the call that follows it.
     let got = control(&node, &elixir.name, call(atom("get"))).await;
     assert_eq!(got, tagged("ok", vec![int(45)]));
+
+    // A deferred reply, and a struct both ways (`%{x: 1, y: 2}`).
+    let later = control(&node, &elixir.name, call(tagged("add_later", vec![int(5)]))).await;
+    assert_eq!(later, tagged("ok", vec![int(50)]));
+    let point = |x, y| {
+        Term::from(gen_server::dist::eetf::Map::from([
+            (atom("x"), int(x)),
+            (atom("y"), int(y)),
+        ]))
+    };
+    let moved = control(
+        &node,
+        &elixir.name,
+        call(tagged("add_point", vec![point(1, 2)])),
+    )
+    .await;
+    assert_eq!(moved, tagged("ok", vec![point(54, 55)]));
 }
 
 #[tokio::test]
