@@ -179,6 +179,15 @@
 //! Task supervisors and other supervisors are ordinary children. Hold
 //! restartable servers by their registered name (see the module docs).
 //!
+//! # Distribution
+//!
+//! With the `dist` feature, [`dist`] makes the program a node of an
+//! Erlang/Elixir cluster (the Erlang distribution protocol, with epmd):
+//! `#[gen_server(remote)]` servers answer `GenServer.call` and
+//! `GenServer.cast` from Elixir and from other Rust nodes, Rust calls Elixir
+//! `GenServer`s, and monitors and links work across nodes
+//! (`cargo run --example elixir_interop`).
+//!
 //! # When `terminate` runs
 //!
 //! As in OTP: after a handler asks to stop ([`Context::stop`]), after a stop
@@ -255,6 +264,10 @@ pub use timer::{Timer, send_after, send_interval};
 ///   handle, its methods, and `start`/`builder`. The default is `pub`, so that
 ///   the handle is at least as visible as the server type whatever that is; a
 ///   narrower one must still be at least as visible as the server type.
+/// * `remote`: the `#[call]` and `#[cast]` handlers can also be called from
+///   other nodes of an Erlang cluster, with terms (`:get`, `{:add, 3}`); their
+///   arguments and replies must then be serde types. Takes effect with the
+///   `dist` feature; see [`dist`](crate::dist) (when enabled).
 pub use gen_server_macros::gen_server;
 
 /// Marks a request/reply handler inside a `#[gen_server]` impl block.

@@ -1,20 +1,22 @@
-//! One connection to another node: one task that owns the socket, reads and
-//! dispatches incoming messages, writes what local code queued, and keeps the
-//! connection alive with ticks.
+//! One connection to another node: one task that owns the socket's reading
+//! side, reads and dispatches incoming messages, writes what senders could
+//! not, and keeps the connection alive with ticks.
 //!
-//! Senders encode their message into a frame in their own task and queue the
-//! bytes ([`Connection::send`]); the connection task writes everything queued
-//! in one `write` where it can. Incoming messages are handled in the
-//! connection task: a call to an exposed server is decoded there and put in
-//! the server's mailbox, a reply to a pending call wakes its caller.
+//! Senders encode their message into a frame in their own task and write it
+//! to the socket themselves when nothing is queued before it
+//! ([`Connection::send`]); what the socket does not take at once is queued,
+//! in order, for the connection task to write when it can. Incoming messages
+//! are handled in the connection task: a call to an exposed server is
+//! decoded there and put in the server's mailbox, a reply to a pending call
+//! wakes its caller.
 //!
 //! The per-connection state (pending calls, proxies, monitors in both
 //! directions) sits behind one mutex per connection, never a node-wide one.
 //!
-//! **Ticks.** Every `net_ticktime / 4` the task sends a tick if it wrote
-//! nothing since the last one, and gives up on the peer if it read nothing for
-//! a whole `net_ticktime` (OTP's default is 60 s, so a silent peer is declared
-//! down after 60 to 75 s).
+//! **Ticks.** Every `net_ticktime / 4` the task sends a tick if nothing was
+//! written since the last one, and gives up on the peer if it read nothing
+//! for a whole `net_ticktime` (OTP's default is 60 s, so a silent peer is
+//! declared down after 60 to 75 s).
 //!
 //! **Loss.** However the task ends (the peer closed, an I/O error, a tick
 //! timeout, [`Node::disconnect`](super::Node::disconnect), the node shut

@@ -11,6 +11,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::Expander;
@@ -77,7 +78,7 @@ impl Expander<'_> {
     fn remote_arm(&self, method: &Method, call: bool, dist: &TokenStream) -> TokenStream {
         let msg = &self.msg;
         let name = method.ident();
-        let tag = name.to_string();
+        let tag = name.unraw().to_string();
         let values: Vec<_> = method.values().collect();
         let arity = values.len();
         let binds: Vec<_> = (0..arity).map(|i| format_ident!("__arg{}", i)).collect();
@@ -129,7 +130,7 @@ impl Expander<'_> {
 /// How the request for `method` looks, for error messages: `:get`,
 /// `{:add, _}`.
 fn shape(method: &Method) -> String {
-    let name = method.ident();
+    let name = method.ident().unraw();
     match method.values().count() {
         0 => format!(":{name}"),
         n => format!("{{:{name}{}}}", ", _".repeat(n)),
