@@ -1,82 +1,125 @@
-//! Two Rust nodes in one test process call each other's gen_servers.
+//! Two Rust nodes in one test process call each other's gen_servers the
+//! same way Elixir does: `{name, node}`, typed requests and replies.
 
-use gen_server::dist::eetf;
-use gen_server::dist::{Node, Rejected, RemoteReply, RemoteServer, Term};
-use gen_server::prelude::*;
+use gen_server::dist::RemoteCallError;
+use gen_server::dist::term::Atom;
+use serde::{Deserialize, Serialize};
 
-use crate::{COOKIE, epmd, node_name, within};
+use crate::servers::Counter;
+use crate::{rust_node, within};
 
-struct Counter {
-    total: i64,
-}
-
-#[gen_server]
-impl Counter {
-    fn init(total: i64) -> Self {
-        Counter { total }
-    }
-
-    #[call]
-    fn add(&mut self, n: i64) -> i64 {
-        self.total += n;
-        self.total
-    }
-}
-
-fn int(term: &Term) -> Option<i64> {
-    match term {
-        Term::FixInteger(i) => Some(i64::from(i.value)),
-        _ => None,
-    }
-}
-
-impl RemoteServer for Counter {
-    fn __remote_call(request: Term, reply: RemoteReply) -> Result<__CounterMsg, Rejected> {
-        if let Term::Tuple(t) = &request
-            && let [Term::Atom(tag), n] = &t.elements[..]
-            && tag.name == "add"
-            && let Some(n) = int(n)
-        {
-            return Ok(__CounterMsg::add(
-                n,
-                reply.reply_to(|v: i64| Ok(Term::from(eetf::FixInteger::from(v as i32)))),
-            ));
-        }
-        Err((format!("expected {{:add, integer}}, got {request}"), reply))
-    }
-
-    fn __remote_cast(request: Term) -> Result<__CounterMsg, String> {
-        Err(format!("no casts: {request}"))
-    }
+/// The counter's requests, as a Rust caller writes them.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Request {
+    Add(i64),
+    Get,
+    Bump(i64),
 }
 
 #[tokio::test]
-async fn two_rust_nodes_call_each_other() {
-    let Some(epmd) = epmd() else {
-        println!("skipped: epmd not on PATH");
-        return;
-    };
-    let a = Node::builder(node_name("rr_a"), COOKIE)
-        .epmd_port(epmd.port)
-        .start()
+async fn two_rust_nodes_call_and_cast_each_other() {
+    let a = rust_node("rr_a").await;
+    let b = rust_node("rr_b").await;
+    let _on_a = Counter::builder()
+        .name("rr_counter_a")
+        .start(1)
         .await
         .unwrap();
-    let b = Node::builder(node_name("rr_b"), COOKIE)
-        .epmd_port(epmd.port)
-        .start()
-        .await
-        .unwrap();
-    let _counter = Counter::builder()
-        .name("rr_counter")
+    let _on_b = Counter::builder()
+        .name("rr_counter_b")
         .start(40)
         .await
         .unwrap();
-    b.expose::<Counter>("rr_counter");
-    let remote = a.remote("rr_counter", b.name());
-    let request = Term::from(eetf::Tuple::from(vec![
-        Term::from(eetf::Atom::from("add")),
-        Term::from(eetf::FixInteger::from(2)),
-    ]));
-    let reply = within(remote.call_term(request)).await.unwrap();
-    assert_eq!(int(&reply), Some(42));
+    a.expose::<Counter>("rr_counter_a");
+    b.expose::<Counter>("rr_counter_b");
+
+    let on_b = a.remote("rr_counter_b", b.name());
+    assert_eq!(within(on_b.call::<i64, _>(&Request::Add(2))).await, Ok(42));
+    within(on_b.cast(&Request::Bump(8))).await.unwrap();
+    assert_eq!(within(on_b.call::<i64, _>(&Request::Get)).await, Ok(50));
+
+    // And back, over the same connection, with a tuple for a request.
+    let on_a = b.remote("rr_counter_a", a.name());
+    let add = (Atom::from("add"), 10);
+    assert_eq!(within(on_a.call::<i64, _>(&add)).await, Ok(11));
+    assert_eq!(a.nodes(), vec![b.name().to_owned()]);
+    assert_eq!(b.nodes(), vec![a.name().to_owned()]);
+}
+
+#[tokio::test]
+async fn a_rust_node_answers_noproc_and_badarg_as_an_elixir_caller_expects() {
+    let a = rust_node("rn_a").await;
+    let b = rust_node("rn_b").await;
+    let _counter = Counter::builder()
+        .name("rn_counter")
+        .start(0)
+        .await
+        .unwrap();
+    b.expose::<Counter>("rn_counter");
+
+    let missing = a.remote("rn_nobody", b.name());
+    assert_eq!(
+        within(missing.call::<i64, _>(&Request::Get)).await,
+        Err(RemoteCallError::NoProc)
+    );
+    let counter = a.remote("rn_counter", b.name());
+    let wrong = (Atom::from("add"), "three");
+    assert_eq!(
+        within(counter.call::<i64, _>(&wrong)).await,
+        Err(RemoteCallError::BadArg(
+            r#"argument 1 of `add`: expected an integer that fits `i64`, found "three""#.into()
+        ))
+    );
+    assert_eq!(
+        within(counter.call::<i64, _>(&Atom::from("reset"))).await,
+        Err(RemoteCallError::BadArg(
+            "expected one of {:add, _}, :get, {:add_later, _}, {:add_point, _}, got 'reset'".into()
+        ))
+    );
+    // The server is still there.
+    assert_eq!(
+        within(counter.call::<i64, _>(&Request::Add(1))).await,
+        Ok(1)
+    );
+}
+
+#[tokio::test]
+async fn a_rust_monitor_of_a_server_on_another_rust_node_sees_it_stop() {
+    let a = rust_node("rm_a").await;
+    let b = rust_node("rm_b").await;
+    let counter = Counter::builder()
+        .name("rm_counter")
+        .start(0)
+        .await
+        .unwrap();
+    b.expose::<Counter>("rm_counter");
+    // `b` hands out its server's pid; `a` monitors it.
+    let pid_on_b = b.local_pid(&counter);
+    within(a.connect(b.name())).await.unwrap();
+    let seen_from_a = a.pid_from_term(&pid_on_b.to_term()).unwrap();
+    let down = gen_server::monitor(&seen_from_a);
+    // The monitor is set on `b` once its `MONITOR_P` arrives; a call on the
+    // same connection after it comes back only once `b` has handled it.
+    let remote = a.remote("rm_counter", b.name());
+    assert_eq!(within(remote.call::<i64, _>(&Request::Get)).await, Ok(0));
+
+    counter
+        .stop(gen_server::ExitReason::ShutdownWith("done".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        within(down).await,
+        gen_server::ExitReason::ShutdownWith("done".into())
+    );
+    // Once the node goes, a monitor of anything there is `NoConnection`.
+    let worker = gen_server::spawn(std::future::pending());
+    let worker_from_a = a.pid_from_term(&b.local_pid(&worker).to_term()).unwrap();
+    let down = gen_server::monitor(&worker_from_a);
+    assert_eq!(
+        within(remote.call::<i64, _>(&Request::Get)).await,
+        Err(RemoteCallError::NoProc)
+    );
+    b.shutdown();
+    assert_eq!(within(down).await, gen_server::ExitReason::NoConnection);
 }

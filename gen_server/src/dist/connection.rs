@@ -146,12 +146,9 @@ impl Connection {
             out.pending.extend_from_slice(frames);
             return;
         }
-        let written = match stream.try_write(frames) {
-            Ok(n) => n,
-            // Full (`WouldBlock`) or broken: the connection task writes it
-            // later, or finds the error when it does.
-            Err(_) => 0,
-        };
+        // Full (`WouldBlock`) or broken: the connection task writes the rest
+        // later, or finds the error when it does.
+        let written = stream.try_write(frames).unwrap_or(0);
         if written == frames.len() {
             return;
         }

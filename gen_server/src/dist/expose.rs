@@ -40,8 +40,22 @@ pub trait RemoteServer: GenServer {
     fn __remote_cast(request: Term) -> Result<Self::Msg, String>;
 }
 
-/// A request that did not decode: why, and the caller to tell.
-pub type Rejected = (String, RemoteReply);
+/// A request that did not decode: why, and the caller to tell (boxed: it is
+/// the rare path).
+pub struct Rejected(Box<(String, RemoteReply)>);
+
+impl Rejected {
+    /// Rejects the request of `reply`'s caller because of `why`.
+    pub fn new(why: String, reply: RemoteReply) -> Self {
+        Rejected(Box::new((why, reply)))
+    }
+}
+
+impl fmt::Debug for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Rejected").field(&self.0.0).finish()
+    }
+}
 
 /// The caller of an incoming call, to send the reply to.
 #[doc(hidden)]
@@ -212,7 +226,8 @@ impl<A: RemoteServer> Exposed for ExposedName<A> {
                     tracing::warn!(name = %self.name, error = %e, "remote call dropped");
                 }
             },
-            Err((why, reply)) => {
+            Err(Rejected(rejected)) => {
+                let (why, reply) = *rejected;
                 tracing::warn!(name = %self.name, %why, "remote call with a request that does not decode; answered `{{:error, {{:badarg, why}}}}`");
                 reply.reject(&why);
             }

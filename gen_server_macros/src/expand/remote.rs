@@ -51,7 +51,7 @@ impl Expander<'_> {
                     ) -> ::gen_server::__private::Result<#msg, #dist::Rejected> {
                         match #dist::request_shape(&__request) {
                             #(#call_arms)*
-                            _ => ::gen_server::__private::Err((
+                            _ => ::gen_server::__private::Err(#dist::Rejected::new(
                                 #dist::unknown_request(&__request, &[#(#call_shapes),*]),
                                 __reply,
                             )),
@@ -83,7 +83,7 @@ impl Expander<'_> {
         let arity = values.len();
         let binds: Vec<_> = (0..arity).map(|i| format_ident!("__arg{}", i)).collect();
         let on_error = if call {
-            quote!(|why| (why, __reply))
+            quote!(|why| #dist::Rejected::new(why, __reply))
         } else {
             quote!(|why| why)
         };
