@@ -3,7 +3,8 @@
 //!
 //! The interop tests need `elixir` and `epmd` on `PATH` (Debian's `elixir`
 //! and `erlang-base`; `.ci/run` installs them). Without them each prints
-//! `skipped: elixir not on PATH` and returns.
+//! `skipped: elixir not on PATH` and returns; the Rust-to-Rust tests need
+//! only `epmd` (else `skipped: epmd not on PATH`).
 
 mod cluster;
 mod interop;
@@ -68,6 +69,17 @@ macro_rules! require_elixir {
                 println!("skipped: elixir not on PATH");
                 return;
             }
+        }
+    };
+}
+
+/// Returns from the test, saying why, without epmd on PATH.
+#[macro_export]
+macro_rules! require_epmd {
+    () => {
+        if $crate::epmd().is_none() {
+            println!("skipped: epmd not on PATH");
+            return;
         }
     };
 }

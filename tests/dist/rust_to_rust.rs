@@ -19,6 +19,7 @@ enum Request {
 
 #[tokio::test]
 async fn two_rust_nodes_call_and_cast_each_other() {
+    crate::require_epmd!();
     let a = rust_node("rr_a").await;
     let b = rust_node("rr_b").await;
     let _on_a = Counter::builder()
@@ -49,6 +50,7 @@ async fn two_rust_nodes_call_and_cast_each_other() {
 
 #[tokio::test]
 async fn a_rust_node_answers_noproc_and_badarg_as_an_elixir_caller_expects() {
+    crate::require_epmd!();
     let a = rust_node("rn_a").await;
     let b = rust_node("rn_b").await;
     let _counter = Counter::builder()
@@ -86,6 +88,7 @@ async fn a_rust_node_answers_noproc_and_badarg_as_an_elixir_caller_expects() {
 
 #[tokio::test]
 async fn a_rust_monitor_of_a_server_on_another_rust_node_sees_it_stop() {
+    crate::require_epmd!();
     let a = rust_node("rm_a").await;
     let b = rust_node("rm_b").await;
     let counter = Counter::builder()
