@@ -8,7 +8,7 @@
 //! Starts its own epmd on a free port, two Elixir nodes running
 //! `tests/dist/peer.exs`, and a second copy of itself as the other Rust
 //! node (so Rust→Rust, like Elixir→Elixir, crosses two OS processes). Each
-//! pair is timed as `CALLS` sequential `GenServer.call`s of a counter's
+//! pair is timed as 5000 sequential `GenServer.call`s of a counter's
 //! `:get`, `REPS` times; the table shows the median and the spread.
 //! Needs `elixir` and `epmd` on PATH.
 
@@ -31,7 +31,14 @@ use gen_server::dist::{Node, Term};
 use terms::{as_int, atom, int, tagged};
 
 const COOKIE: &str = "gen-server-dist-bench";
-const CALLS: i32 = 5_000;
+/// Calls per repetition (`DIST_BENCH_CALLS` to change it, for profiling).
+fn calls() -> i32 {
+    std::env::var("DIST_BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5_000)
+}
+
 const REPS: usize = 7;
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dist/peer.exs");
 
@@ -78,14 +85,22 @@ fn serve(name: &str) {
 }
 
 async fn bench() {
+    let calls = calls();
+    // `DIST_BENCH_ONLY=rust`: Rust→Rust alone, without Elixir (for
+    // `valgrind --tool=callgrind`).
+    let rust_only = std::env::var("DIST_BENCH_ONLY").is_ok_and(|v| v == "rust");
     let epmd = cluster::Epmd::start();
     let id = std::process::id();
     let e1 = format!("bench_e1_{id}@127.0.0.1");
     let e2 = format!("bench_e2_{id}@127.0.0.1");
     let r1 = format!("bench_r1_{id}@127.0.0.1");
     let r2 = format!("bench_r2_{id}@127.0.0.1");
-    let elixir1 = cluster::Elixir::start(&epmd, &e1, COOKIE, SCRIPT.as_ref(), "");
-    let elixir2 = cluster::Elixir::start(&epmd, &e2, COOKIE, SCRIPT.as_ref(), "");
+    let elixirs = (!rust_only).then(|| {
+        (
+            cluster::Elixir::start(&epmd, &e1, COOKIE, SCRIPT.as_ref(), ""),
+            cluster::Elixir::start(&epmd, &e2, COOKIE, SCRIPT.as_ref(), ""),
+        )
+    });
 
     let mut other = Command::new(std::env::current_exe().unwrap())
         .env("DIST_BENCH_SERVE", &r2)
@@ -130,17 +145,17 @@ async fn bench() {
         async move {
             remote.call_term(atom("get")).await.unwrap();
             let start = Instant::now();
-            for _ in 0..CALLS {
+            for _ in 0..calls {
                 let reply = remote.call_term(atom("get")).await.unwrap();
                 assert!(as_int(&reply).is_some());
             }
-            start.elapsed().as_secs_f64() * 1e6 / f64::from(CALLS)
+            start.elapsed().as_secs_f64() * 1e6 / f64::from(calls)
         }
     };
     let elixir_to = |name: &str, target: &str| {
         let request = tagged(
             "time_calls",
-            vec![atom(name), atom(target), atom("get"), int(CALLS)],
+            vec![atom(name), atom(target), atom("get"), int(calls)],
         );
         let control = &control;
         async move {
@@ -149,7 +164,7 @@ async fn bench() {
                 .timeout(Duration::from_secs(120))
                 .await
                 .unwrap();
-            as_int(&micros).expect("microseconds") as f64 / f64::from(CALLS)
+            as_int(&micros).expect("microseconds") as f64 / f64::from(calls)
         }
     };
 
@@ -159,15 +174,20 @@ async fn bench() {
         ("Elixir → Rust", vec![]),
         ("Elixir → Elixir (two BEAM nodes)", vec![]),
     ];
+    if rust_only {
+        rows.truncate(1);
+    }
     for _ in 0..REPS {
         rows[0].1.push(rust_to(&r2).await);
-        rows[1].1.push(rust_to(&e2).await);
-        rows[2].1.push(elixir_to("counter", &r1).await);
-        rows[3].1.push(elixir_to("ex_counter", &e2).await);
+        if !rust_only {
+            rows[1].1.push(rust_to(&e2).await);
+            rows[2].1.push(elixir_to("counter", &r1).await);
+            rows[3].1.push(elixir_to("ex_counter", &e2).await);
+        }
     }
 
     println!();
-    println!("remote call round trip on loopback, {CALLS} sequential calls x {REPS} repetitions");
+    println!("remote call round trip on loopback, {calls} sequential calls x {REPS} repetitions");
     println!();
     println!("| caller → server | median µs/call | min | max |");
     println!("|---|---:|---:|---:|");
@@ -182,5 +202,5 @@ async fn bench() {
     }
     drop(other.stdin.take());
     let _ = other.wait();
-    drop((elixir1, elixir2));
+    drop(elixirs);
 }

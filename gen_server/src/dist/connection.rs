@@ -25,7 +25,6 @@
 //! process linked to one gets the exit signal `NoConnection`, and the node
 //! forgets the connection.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -42,7 +41,7 @@ use tokio::time::Instant;
 use super::expose::{self, Exposed};
 use super::node::{NodeInner, Shared};
 use super::proxy::Proxy;
-use super::wire::{self, Frame};
+use super::wire::{self, FastMap, Frame};
 use crate::ExitReason;
 use crate::process::{self, MonitorRef, Process, Watcher};
 
@@ -88,14 +87,14 @@ struct Out {
 struct State {
     closed: bool,
     /// Outgoing calls waiting for a reply, by the number of their reference.
-    calls: HashMap<u64, oneshot::Sender<CallEvent>>,
+    calls: FastMap<u64, oneshot::Sender<CallEvent>>,
     /// The proxy of every remote pid seen on this connection.
-    proxies: HashMap<Pid, Weak<Proxy>>,
+    proxies: FastMap<Pid, Weak<Proxy>>,
     /// Local monitors of remote processes, by the number of the reference
     /// sent in `MONITOR_P`.
-    watching: HashMap<u64, (Weak<Proxy>, MonitorRef)>,
+    watching: FastMap<u64, (Weak<Proxy>, MonitorRef)>,
     /// Remote monitors of local processes, by the peer's reference.
-    watched: HashMap<Reference, Watched>,
+    watched: FastMap<Reference, Watched>,
 }
 
 struct Watched {

@@ -23,7 +23,7 @@ use super::handshake::{self, Admit};
 use super::pid::RemotePid;
 use super::proxy::Proxy;
 use super::remote::RemoteRef;
-use super::wire;
+use super::wire::{self, FastMap};
 use crate::process::{IdMap, Process};
 use crate::{ActorId, Pid as LocalPid, ToPid};
 
@@ -126,7 +126,7 @@ impl NodeBuilder {
                 shared: Arc::new(Shared {
                     name: Atom::from(self.name.as_str()),
                     creation,
-                    exposed: RwLock::new(HashMap::new()),
+                    exposed: RwLock::new(FastMap::default()),
                     exported: Mutex::new(Exports::default()),
                     next_ref: AtomicU64::new(1),
                 }),
@@ -330,7 +330,7 @@ impl fmt::Debug for Node {
 pub(crate) struct Shared {
     pub(crate) name: Atom,
     pub(crate) creation: u32,
-    exposed: RwLock<HashMap<Box<str>, Arc<dyn Exposed>>>,
+    exposed: RwLock<FastMap<Box<str>, Arc<dyn Exposed>>>,
     exported: Mutex<Exports>,
     next_ref: AtomicU64,
 }

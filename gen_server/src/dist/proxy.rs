@@ -13,7 +13,6 @@
 //! [`ExitReason::NoConnection`]: its watchers get `Down` and its links the
 //! exit signal, through the usual [`Core::finish`](crate::process::Core).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use eetf::{Pid, Reference};
@@ -21,7 +20,7 @@ use erl_dist::message::Message;
 use erl_dist::term::PidOrAtom;
 
 use super::connection::Connection;
-use super::wire;
+use super::wire::{self, FastMap};
 use crate::process::{Core, Down, IdMap, MonitorRef, Process, System, Watcher};
 use crate::{ActorId, ExitReason};
 
@@ -40,10 +39,10 @@ struct ProxyState {
     links: IdMap<()>,
     /// Monitors the remote process set on local processes: the peer's
     /// reference and what it monitored (a pid or a name).
-    watches: HashMap<MonitorRef, (Reference, PidOrAtom)>,
+    watches: FastMap<MonitorRef, (Reference, PidOrAtom)>,
     /// Monitors local processes set on the remote one: the number of the
     /// reference sent in `MONITOR_P`.
-    watchers: HashMap<MonitorRef, u64>,
+    watchers: FastMap<MonitorRef, u64>,
 }
 
 impl Proxy {

@@ -4,10 +4,41 @@
 //! Everything here works on `eetf` terms directly; typed values go through
 //! the term codec ([`super::term`]) before they reach this layer.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use eetf::{Atom, BigInteger, FixInteger, List, Map, Pid, Reference, Term, Tuple};
 use erl_dist::message::Message;
 
 use crate::{ActorId, ExitReason};
+
+/// A map for the tables looked up per message (pids, references, names):
+/// FNV-1a instead of SipHash. Keys come from connected peers, which share
+/// the cookie, so flooding resistance is not needed here; speed is.
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.write(&n.to_le_bytes());
+    }
+}
 
 /// The pass-through tag that starts every distribution message (no atom cache).
 const PASS_THROUGH: u8 = 112;
@@ -18,7 +49,7 @@ pub(crate) const MAX_FRAME: usize = 256 << 20;
 /// Encodes `msg` as one frame: a 4-byte length, the pass-through tag, the
 /// control message and its payload. The message is consumed, not copied.
 pub(crate) fn frame(msg: Message) -> Result<Vec<u8>, erl_dist::message::SendError> {
-    let mut buf = Vec::with_capacity(96);
+    let mut buf = Vec::with_capacity(256);
     buf.extend_from_slice(&[0, 0, 0, 0, PASS_THROUGH]);
     msg.write_into(&mut buf)?;
     let len = u32::try_from(buf.len() - 4).expect("frame length fits in 32 bits");
