@@ -137,7 +137,10 @@ impl Epmd {
 impl Drop for Epmd {
     fn drop(&mut self) {
         drop(self.stdin.take());
-        let _ = Command::new("kill").arg(self.pid.to_string()).status();
+        let _ = Command::new("kill")
+            .arg(self.pid.to_string())
+            .stderr(Stdio::null())
+            .status();
         let _ = self.wrapper.wait();
     }
 }
