@@ -70,6 +70,42 @@ async fn elixir_calls_and_casts_rust() {
 }
 
 #[tokio::test]
+async fn an_old_style_call_is_answered_to_the_callers_pid() {
+    let elixir = require_elixir!();
+    let node = rust_node("oc").await;
+    let _counter = exposed_counter(&node, "counter_oc", 7).await;
+    let call = tagged(
+        "old_call",
+        vec![
+            atom("counter_oc"),
+            atom(node.name()),
+            tagged("add", vec![int(1)]),
+        ],
+    );
+    let outcome = control(&node, &elixir.name, call).await;
+    assert_eq!(outcome, tagged("ok", vec![int(8)]));
+}
+
+#[tokio::test]
+async fn a_rust_call_to_elixir_times_out_by_pid_too_and_the_late_reply_is_dropped() {
+    let elixir = require_elixir!();
+    let node = rust_node("to").await;
+    let pid = control(
+        &node,
+        &elixir.name,
+        tagged("start_counter", vec![atom("ex_to"), int(3)]),
+    )
+    .await;
+    let by_pid = node.remote_pid(&node.pid_from_term(&pid).unwrap());
+    let slow = tagged("sleep", vec![int(300)]);
+    let outcome = within(by_pid.call_term(slow).timeout(Duration::from_millis(50))).await;
+    assert_eq!(outcome, Err(RemoteCallError::Timeout));
+    // The next call gets its own reply, not the late `:slept`.
+    let reply = within(by_pid.call_term(atom("get"))).await.unwrap();
+    assert_eq!(as_int(&reply), Some(3));
+}
+
+#[tokio::test]
 async fn rust_calls_and_casts_elixir() {
     let elixir = require_elixir!();
     let node = rust_node("re").await;

@@ -51,6 +51,26 @@ defmodule Control do
     {:noreply, state}
   end
 
+  # A call in the pre-OTP-24 form, `{pid, ref}` as the tag, by hand; the
+  # reply must come back to the pid as `{ref, reply}`.
+  def handle_call({:old_call, name, node, request}, from, state) do
+    spawn(fn ->
+      ref = make_ref()
+      send({name, node}, {:"$gen_call", {self(), ref}, request})
+
+      result =
+        receive do
+          {^ref, reply} -> {:ok, reply}
+        after
+          10_000 -> :no_reply
+        end
+
+      GenServer.reply(from, result)
+    end)
+
+    {:noreply, state}
+  end
+
   def handle_call({:cast, name, node, request}, _from, state) do
     {:reply, GenServer.cast({name, node}, request), state}
   end

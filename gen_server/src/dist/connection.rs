@@ -68,6 +68,9 @@ pub(crate) struct Connection {
     /// Tells the connection task that `Out::pending` has bytes.
     flush: tokio::sync::Notify,
     state: Mutex<State>,
+    /// The node's exposed names, copied: looked up by the connection task
+    /// for each incoming request without the node-wide table's lock.
+    exposed: Mutex<(u64, FastMap<Box<str>, Arc<dyn Exposed>>)>,
     /// Becomes true once, when the connection is lost.
     down: watch::Sender<bool>,
     /// Ends the connection task ([`Node::disconnect`](super::Node::disconnect)).
@@ -275,9 +278,19 @@ impl Connection {
         }
     }
 
+    /// The server exposed as `name`, from this connection's copy of the
+    /// table (refreshed when the node's has changed).
+    fn exposed(&self, name: &str) -> Option<Arc<dyn Exposed>> {
+        let mut copy = self.exposed.lock().unwrap_or_else(|p| p.into_inner());
+        if copy.0 != self.shared.exposed_version.load(Ordering::Acquire) {
+            *copy = self.shared.exposed_snapshot();
+        }
+        copy.1.get(name).cloned()
+    }
+
     /// `send({name, node}, message)` from the peer.
     fn to_name(self: &Arc<Self>, name: &Atom, message: Term) {
-        match self.shared.exposed(&name.name) {
+        match self.exposed(&name.name) {
             Some(server) => self.dispatch(&*server, message),
             None => tracing::debug!(
                 peer = %self.peer, name = %name.name,
@@ -369,7 +382,7 @@ impl Connection {
     /// `Process.monitor(pid_or_name_here)` from the peer.
     fn monitor_request(self: &Arc<Self>, from: Pid, to: PidOrAtom, reference: Reference) {
         let target = match &to {
-            PidOrAtom::Atom(name) => self.shared.exposed(&name.name).and_then(|s| s.process()),
+            PidOrAtom::Atom(name) => self.exposed(&name.name).and_then(|s| s.process()),
             PidOrAtom::Pid(pid) => self.shared.exported_process(pid),
         };
         let Some(target) = target else {
@@ -525,6 +538,7 @@ pub(crate) fn start(
         backlog: AtomicBool::new(false),
         flush: tokio::sync::Notify::new(),
         state: Mutex::new(State::default()),
+        exposed: Mutex::new(node.shared.exposed_snapshot()),
         down: watch::Sender::new(false),
         stop: tokio::sync::Notify::new(),
     });

@@ -127,6 +127,7 @@ impl NodeBuilder {
                     name: Atom::from(self.name.as_str()),
                     creation,
                     exposed: RwLock::new(FastMap::default()),
+                    exposed_version: AtomicU64::new(0),
                     exported: Mutex::new(Exports::default()),
                     next_ref: AtomicU64::new(1),
                 }),
@@ -257,24 +258,20 @@ impl Node {
     /// does in OTP: `:noproc`. Exposing a name again replaces the first.
     pub fn expose<A: RemoteServer>(&self, name: &str) {
         let exposed: Arc<dyn Exposed> = Arc::new(ExposedName::<A>::new(name));
-        self.inner
-            .shared
-            .exposed
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(name.into(), exposed);
+        let shared = &self.inner.shared;
+        let mut table = shared.exposed.write().unwrap_or_else(|p| p.into_inner());
+        table.insert(name.into(), exposed);
+        shared.exposed_version.fetch_add(1, Ordering::Release);
     }
 
     /// Makes `name` unreachable from other nodes again; false if it was not
     /// exposed.
     pub fn unexpose(&self, name: &str) -> bool {
-        self.inner
-            .shared
-            .exposed
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(name)
-            .is_some()
+        let shared = &self.inner.shared;
+        let mut table = shared.exposed.write().unwrap_or_else(|p| p.into_inner());
+        let removed = table.remove(name).is_some();
+        shared.exposed_version.fetch_add(1, Ordering::Release);
+        removed
     }
 
     /// A handle to the process registered as `name` on `node`: OTP's
@@ -331,6 +328,9 @@ pub(crate) struct Shared {
     pub(crate) name: Atom,
     pub(crate) creation: u32,
     exposed: RwLock<FastMap<Box<str>, Arc<dyn Exposed>>>,
+    /// Bumped at each change of `exposed`, so that connections can keep a
+    /// copy of it and look names up without the node-wide lock.
+    pub(crate) exposed_version: AtomicU64,
     exported: Mutex<Exports>,
     next_ref: AtomicU64,
 }
@@ -390,9 +390,11 @@ impl Shared {
             .cloned()
     }
 
-    pub(crate) fn exposed(&self, name: &str) -> Option<Arc<dyn Exposed>> {
+    /// A copy of the exposed names and the version it is of.
+    pub(crate) fn exposed_snapshot(&self) -> (u64, FastMap<Box<str>, Arc<dyn Exposed>>) {
         let exposed = self.exposed.read().unwrap_or_else(|p| p.into_inner());
-        exposed.get(name).cloned()
+        let version = self.exposed_version.load(Ordering::Acquire);
+        (version, exposed.clone())
     }
 
     /// A fresh number for a reference of this node.
