@@ -39,7 +39,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
 use super::expose::{self, Exposed};
-use super::node::{NodeInner, Shared};
+use super::node::{ExposedNames, NodeInner, Shared};
 use super::proxy::Proxy;
 use super::wire::{self, FastMap, Frame};
 use crate::ExitReason;
@@ -70,7 +70,7 @@ pub(crate) struct Connection {
     state: Mutex<State>,
     /// The node's exposed names, copied: looked up by the connection task
     /// for each incoming request without the node-wide table's lock.
-    exposed: Mutex<(u64, FastMap<Box<str>, Arc<dyn Exposed>>)>,
+    exposed: Mutex<(u64, ExposedNames)>,
     /// Becomes true once, when the connection is lost.
     down: watch::Sender<bool>,
     /// Ends the connection task ([`Node::disconnect`](super::Node::disconnect)).

@@ -322,12 +322,15 @@ impl fmt::Debug for Node {
     }
 }
 
+/// The servers reachable from other nodes, by name.
+pub(crate) type ExposedNames = FastMap<Box<str>, Arc<dyn Exposed>>;
+
 /// What connections, proxies and handles share: the node's identity and the
 /// tables that incoming messages are looked up in.
 pub(crate) struct Shared {
     pub(crate) name: Atom,
     pub(crate) creation: u32,
-    exposed: RwLock<FastMap<Box<str>, Arc<dyn Exposed>>>,
+    exposed: RwLock<ExposedNames>,
     /// Bumped at each change of `exposed`, so that connections can keep a
     /// copy of it and look names up without the node-wide lock.
     pub(crate) exposed_version: AtomicU64,
@@ -391,7 +394,7 @@ impl Shared {
     }
 
     /// A copy of the exposed names and the version it is of.
-    pub(crate) fn exposed_snapshot(&self) -> (u64, FastMap<Box<str>, Arc<dyn Exposed>>) {
+    pub(crate) fn exposed_snapshot(&self) -> (u64, ExposedNames) {
         let exposed = self.exposed.read().unwrap_or_else(|p| p.into_inner());
         let version = self.exposed_version.load(Ordering::Acquire);
         (version, exposed.clone())
