@@ -181,7 +181,7 @@
 //!
 //! # Distribution
 //!
-//! With the `dist` feature, [`dist`] makes the program a node of an
+//! With the `dist` feature, `gen_server::dist` makes the program a node of an
 //! Erlang/Elixir cluster (the Erlang distribution protocol, with epmd):
 //! `#[gen_server(remote)]` servers answer `GenServer.call` and
 //! `GenServer.cast` from Elixir and from other Rust nodes, Rust calls Elixir
@@ -267,7 +267,7 @@ pub use timer::{Timer, send_after, send_interval};
 /// * `remote`: the `#[call]` and `#[cast]` handlers can also be called from
 ///   other nodes of an Erlang cluster, with terms (`:get`, `{:add, 3}`); their
 ///   arguments and replies must then be serde types. Takes effect with the
-///   `dist` feature; see [`dist`](crate::dist) (when enabled).
+///   `dist` feature; see `gen_server::dist`.
 pub use gen_server_macros::gen_server;
 
 /// Marks a request/reply handler inside a `#[gen_server]` impl block.

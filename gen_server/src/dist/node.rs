@@ -238,6 +238,9 @@ impl Node {
 
     /// Resolves when the connection to `node` is lost, or at once if there is
     /// none (OTP's `Node.monitor(node, true)` and its `{:nodedown, node}`).
+    ///
+    /// # Cancellation
+    /// Dropping the future only stops waiting.
     pub fn monitor_node(&self, node: &str) -> impl Future<Output = ()> + Send + 'static {
         let conn = self.inner.live_connection(node);
         async move {

@@ -71,6 +71,9 @@ impl RemoteRef {
     /// [`RemoteCall`]; change the timeout on it first if needed.
     ///
     /// [`call`](Self::call) is the typed version.
+    ///
+    /// # Errors
+    /// See [`RemoteCallError`].
     pub fn call_term(&self, request: Term) -> RemoteCall<'_, Term> {
         RemoteCall {
             target: self,
