@@ -195,6 +195,36 @@ async fn a_malformed_request_gets_an_error_reply_and_the_server_keeps_running() 
 }
 
 #[tokio::test]
+async fn an_elixir_caller_exits_with_the_reason_of_a_rust_server_that_dies_mid_call() {
+    let elixir = require_elixir!();
+    let node = rust_node("cr").await;
+    let counter = exposed_counter(&node, "counter_cr", 0).await;
+    let call = tagged(
+        "call",
+        vec![atom("counter_cr"), atom(node.name()), atom("crash")],
+    );
+    let outcome = control(&node, &elixir.name, call).await;
+    let Term::Tuple(t) = &outcome else {
+        panic!("unexpected {outcome}")
+    };
+    assert_eq!(t.elements[0], atom("exit"));
+    let Term::Tuple(reason) = &t.elements[1] else {
+        panic!("unexpected {outcome}")
+    };
+    let Term::Map(exception) = &reason.elements[0] else {
+        panic!("unexpected {outcome}")
+    };
+    assert_eq!(
+        exception.map.get(&atom("message")),
+        Some(&bin("crashed on purpose"))
+    );
+    assert_eq!(
+        counter.exit_reason(),
+        Some(ExitReason::Panic("crashed on purpose".into()))
+    );
+}
+
+#[tokio::test]
 async fn a_rust_monitor_of_an_elixir_process_gets_its_exit_reason() {
     let elixir = require_elixir!();
     let node = rust_node("mo").await;

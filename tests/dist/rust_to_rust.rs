@@ -76,13 +76,39 @@ async fn a_rust_node_answers_noproc_and_badarg_as_an_elixir_caller_expects() {
     assert_eq!(
         within(counter.call::<i64, _>(&Atom::from("reset"))).await,
         Err(RemoteCallError::BadArg(
-            "expected one of {:add, _}, :get, {:add_later, _}, {:add_point, _}, got 'reset'".into()
+            "expected one of {:add, _}, :get, {:add_later, _}, {:add_point, _}, :crash, got 'reset'"
+                .into()
         ))
     );
     // The server is still there.
     assert_eq!(
         within(counter.call::<i64, _>(&Request::Add(1))).await,
         Ok(1)
+    );
+}
+
+#[tokio::test]
+async fn a_rust_caller_gets_the_exit_reason_of_a_remote_server_that_dies_mid_call() {
+    crate::require_epmd!();
+    let a = rust_node("rc_a").await;
+    let b = rust_node("rc_b").await;
+    let _counter = Counter::builder()
+        .name("rc_counter")
+        .start(0)
+        .await
+        .unwrap();
+    b.expose::<Counter>("rc_counter");
+    let counter = a.remote("rc_counter", b.name());
+    assert_eq!(
+        within(counter.call::<i64, _>(&Atom::from("crash"))).await,
+        Err(RemoteCallError::Exited(gen_server::ExitReason::Panic(
+            "crashed on purpose".into()
+        )))
+    );
+    // The name is free now: the next call is `NoProc`, at once.
+    assert_eq!(
+        within(counter.call::<i64, _>(&Request::Get)).await,
+        Err(RemoteCallError::NoProc)
     );
 }
 

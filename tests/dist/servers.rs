@@ -54,6 +54,12 @@ impl Counter {
         }
     }
 
+    /// `:crash`: the server panics instead of replying.
+    #[call]
+    pub fn crash(&mut self) -> i64 {
+        panic!("crashed on purpose")
+    }
+
     /// `{:bump, n}`, one way.
     #[cast]
     pub fn bump(&mut self, n: i64) {
