@@ -262,6 +262,55 @@ async fn elixir_gets_down_when_a_rust_server_stops() {
     );
 }
 
+/// Calls other nodes from inside a process, as a server does.
+struct Caller;
+
+#[gen_server]
+impl Caller {
+    fn init() -> Self {
+        Caller
+    }
+
+    #[call]
+    async fn call_out(
+        &mut self,
+        remote: gen_server::dist::RemoteRef,
+        request: Term,
+    ) -> Result<Term, RemoteCallError> {
+        remote.call_term(request).await
+    }
+}
+
+#[tokio::test]
+async fn an_elixir_server_can_monitor_its_rust_caller() {
+    let elixir = require_elixir!();
+    let node = rust_node("mc").await;
+    let caller = Caller::start().await.unwrap();
+    let control = node.remote("Elixir.Control", &elixir.name);
+    let monitoring = within(caller.call_out(control, atom("monitor_caller")))
+        .await
+        .unwrap()
+        .unwrap();
+    let Term::Tuple(t) = monitoring else {
+        panic!("unexpected reply")
+    };
+    assert_eq!(t.elements[0], atom("monitoring"));
+
+    caller
+        .stop(ExitReason::ShutdownWith("bye".into()))
+        .await
+        .unwrap();
+    let down = control_await_down(&node, &elixir.name, t.elements[1].clone()).await;
+    assert_eq!(
+        down,
+        tagged("down", vec![tagged("shutdown", vec![bin("bye")])])
+    );
+}
+
+async fn control_await_down(node: &Node, elixir: &str, reference: Term) -> Term {
+    control(node, elixir, tagged("await_down", vec![reference])).await
+}
+
 /// Traps exits, links to what it is told, and reports each `Exit`.
 struct Linker {
     exits: tokio::sync::mpsc::UnboundedSender<Exit>,

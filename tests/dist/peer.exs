@@ -102,15 +102,13 @@ defmodule Control do
   # Monitors `target` (a pid or `{name, node}`); replies `{:down, reason}`
   # when it goes down.
   def handle_call({:monitor, target}, from, state) do
-    spawn(fn ->
-      ref = Process.monitor(target)
-      GenServer.reply(from, {:monitoring, ref})
+    monitor_for(target, from)
+    {:noreply, state}
+  end
 
-      receive do
-        {:DOWN, ^ref, :process, _, reason} -> send(Control, {:down_seen, ref, reason})
-      end
-    end)
-
+  # Monitors the caller itself, as a server tracking its subscribers does.
+  def handle_call(:monitor_caller, {caller, _tag} = from, state) do
+    monitor_for(caller, from)
     {:noreply, state}
   end
 
@@ -173,6 +171,17 @@ defmodule Control do
       {nil, state} -> {:noreply, Map.put(state, {:exit, pid}, reason)}
       {from, state} -> GenServer.reply(from, {:exit, reason}) && {:noreply, state}
     end
+  end
+
+  defp monitor_for(target, from) do
+    spawn(fn ->
+      ref = Process.monitor(target)
+      GenServer.reply(from, {:monitoring, ref})
+
+      receive do
+        {:DOWN, ^ref, :process, _, reason} -> send(Control, {:down_seen, ref, reason})
+      end
+    end)
   end
 
   defp call_n(_dest, _request, 0), do: :ok

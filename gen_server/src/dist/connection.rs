@@ -43,7 +43,7 @@ use super::node::{ExposedNames, NodeInner, Shared};
 use super::proxy::Proxy;
 use super::wire::{self, FastMap, Frame};
 use crate::ExitReason;
-use crate::process::{self, MonitorRef, Process, Watcher};
+use crate::process::{self, IdMap, MonitorRef, Process, Watcher};
 
 /// What ends a pending outgoing call.
 #[derive(Debug)]
@@ -98,6 +98,10 @@ struct State {
     watching: FastMap<u64, (Weak<Proxy>, MonitorRef)>,
     /// Remote monitors of local processes, by the peer's reference.
     watched: FastMap<Reference, Watched>,
+    /// Local processes that called or cast to the peer, whose pids it has
+    /// seen (as a call's `from`) and may monitor or link: found here without
+    /// the node-wide table's lock. Weak, as there.
+    callers: IdMap<Weak<dyn Process>>,
 }
 
 struct Watched {
@@ -183,14 +187,39 @@ impl Connection {
 
     /// Registers a call waiting for the reference numbered `n`; `None` if the
     /// connection is already lost.
-    pub(crate) fn start_call(&self, n: u64) -> Option<oneshot::Receiver<CallEvent>> {
+    /// `caller` is the process making the call, if it is one.
+    pub(crate) fn start_call(
+        &self,
+        n: u64,
+        caller: Option<Arc<dyn Process>>,
+    ) -> Option<oneshot::Receiver<CallEvent>> {
         let mut state = self.lock();
         if state.closed {
             return None;
         }
         let (tx, rx) = oneshot::channel();
         state.calls.insert(n, tx);
+        if let Some(caller) = caller {
+            remember(&mut state.callers, &caller);
+        }
         Some(rx)
+    }
+
+    /// Remembers a local process that sends to the peer under its own pid.
+    pub(crate) fn remember_sender(&self, sender: &Arc<dyn Process>) {
+        remember(&mut self.lock().callers, sender);
+    }
+
+    /// The local process `pid` names, if this node gave it out (on this
+    /// connection, or through [`Node::local_pid`](super::Node::local_pid)).
+    fn exported_process(&self, pid: &Pid) -> Option<Arc<dyn Process>> {
+        if pid.node == self.shared.name
+            && let Some(id) = wire::local_id(pid)
+            && let Some(process) = self.lock().callers.get(&id).and_then(Weak::upgrade)
+        {
+            return Some(process);
+        }
+        self.shared.exported_process(pid)
     }
 
     /// Forgets a call that stopped waiting.
@@ -383,7 +412,7 @@ impl Connection {
     fn monitor_request(self: &Arc<Self>, from: Pid, to: PidOrAtom, reference: Reference) {
         let target = match &to {
             PidOrAtom::Atom(name) => self.exposed(&name.name).and_then(|s| s.process()),
-            PidOrAtom::Pid(pid) => self.shared.exported_process(pid),
+            PidOrAtom::Pid(pid) => self.exported_process(pid),
         };
         let Some(target) = target else {
             self.send_control(Message::monitor_p_exit(
@@ -440,7 +469,7 @@ impl Connection {
 
     /// `Process.link(pid_here)` from the peer.
     fn link_request(self: &Arc<Self>, from: &Pid, to: &Pid) {
-        match self.shared.exported_process(to) {
+        match self.exported_process(to) {
             Some(local) => self.proxy(from).link_from_remote(&local),
             None => self.send_control(Message::exit(
                 to.clone(),
@@ -452,7 +481,7 @@ impl Connection {
 
     /// A remote process linked to a local one ended.
     fn link_exit(self: &Arc<Self>, from: &Pid, to: &Pid, reason: &Term) {
-        let Some(local) = self.shared.exported_process(to) else {
+        let Some(local) = self.exported_process(to) else {
             return;
         };
         let proxy = self.proxy(from);
@@ -463,7 +492,7 @@ impl Connection {
 
     /// `Process.exit(pid_here, reason)` from the peer.
     fn exit_request(self: &Arc<Self>, from: &Pid, to: &Pid, reason: &Term) {
-        let Some(local) = self.shared.exported_process(to) else {
+        let Some(local) = self.exported_process(to) else {
             return;
         };
         if wire::is_atom(reason, "kill") {
@@ -475,7 +504,7 @@ impl Connection {
     }
 
     fn unlink_request(self: &Arc<Self>, from: &Pid, to: &Pid) {
-        if let Some(local) = self.shared.exported_process(to) {
+        if let Some(local) = self.exported_process(to) {
             self.proxy(from).unlink_local(local.core().id);
         }
     }
@@ -514,6 +543,18 @@ impl Connection {
             proxy.connection_lost();
         }
     }
+}
+
+/// Adds `process` to `callers`, sweeping out ended ones as the map grows.
+fn remember(callers: &mut IdMap<Weak<dyn Process>>, process: &Arc<dyn Process>) {
+    let id = process.core().id;
+    if callers.get(&id).is_some_and(|p| p.strong_count() > 0) {
+        return;
+    }
+    if callers.len() >= 64 && callers.len().is_power_of_two() {
+        callers.retain(|_, p| p.strong_count() > 0);
+    }
+    callers.insert(id, Arc::downgrade(process));
 }
 
 /// Starts the task of a connection whose handshake is done.

@@ -163,6 +163,9 @@ impl RemoteRef {
     /// Dropping the future before it resolves sends nothing.
     pub async fn send_term(&self, message: Term) -> Result<(), RemoteSendError> {
         let conn = self.node.connection(self.node()).await?;
+        if let Some(sender) = current::current_process() {
+            conn.remember_sender(&sender);
+        }
         let me = caller_pid(&conn);
         let msg = match &self.dest {
             Dest::Name { name, .. } => Message::reg_send(me, name.clone(), message),
@@ -185,7 +188,7 @@ impl RemoteRef {
         };
         let n = conn.shared.next_ref();
         let reference = conn.shared.reference(n);
-        let Some(reply) = conn.start_call(n) else {
+        let Some(reply) = conn.start_call(n, current::current_process()) else {
             return Err(RemoteCallError::NodeDown(conn.peer.to_string()));
         };
         let mut pending = Pending {
