@@ -145,7 +145,10 @@
 //! sends an exit signal. Underneath, a local stand-in process forwards them
 //! as `MONITOR_P`, `LINK`, `EXIT`, `EXIT2`, and turns what the other node
 //! sends into the local `Down` and exit signals. [`Node::local_pid`] gives a
-//! local process's pid for other nodes to monitor or link. Exit reasons map
+//! local process's pid for other nodes to monitor or link; a process that
+//! calls or casts to another node is known there by the pid in its requests,
+//! so that node may monitor or link it too (an Elixir server tracking its
+//! callers). Exit reasons map
 //! one to one (`:normal`, `:shutdown`, `{:shutdown, why}`, `:killed`,
 //! `:noproc`, `:noconnection`); a Rust panic is an Elixir `RuntimeError`
 //! exception, an Elixir exception arrives as a `Panic` with its message, and
