@@ -295,13 +295,19 @@ impl Core {
 }
 
 /// Links two processes (both ways). If `target` has already ended, `me` gets
-/// an exit signal with reason `NoProc` instead, as in OTP.
+/// an exit signal with reason `NoProc` instead (`NoConnection` for a process
+/// of a node that went away), as in OTP.
 pub(crate) fn link(me: &Arc<dyn Process>, target: &Arc<dyn Process>) {
     if me.core().id == target.core().id {
         return;
     }
     if !target.core().add_link(me) {
-        exit_signal(&**me, target.core().id, ExitReason::NoProc);
+        // A process of a node that went away is `NoConnection`, as in OTP.
+        let reason = match target.core().exit_reason() {
+            Some(ExitReason::NoConnection) => ExitReason::NoConnection,
+            _ => ExitReason::NoProc,
+        };
+        exit_signal(&**me, target.core().id, reason);
         return;
     }
     if !me.core().add_link(target) {

@@ -290,10 +290,15 @@ impl Node {
     }
 
     /// `process`'s pid as other nodes see it (`#PID<…>` of this node), to put
-    /// in a message so that they can monitor, link or call it.
+    /// in a message so that they can monitor, link or call it. For a
+    /// [`RemotePid`]'s process, its own pid.
     pub fn local_pid<P: ToPid + ?Sized>(&self, process: &P) -> RemotePid {
         let pid = process.to_pid();
-        let eetf = self.inner.shared.export(&pid.process);
+        // The stand-in of a remote process: its own pid.
+        let eetf = match Arc::clone(&pid.process).as_any().downcast::<Proxy>() {
+            Ok(proxy) => proxy.pid.clone(),
+            Err(_) => self.inner.shared.export(&pid.process),
+        };
         RemotePid::new(eetf, Arc::downgrade(&self.inner))
     }
 
