@@ -332,6 +332,19 @@ impl<'a, A: GenServer> Cast<'a, A> {
     }
 }
 
+impl<A: GenServer> Cast<'_, A> {
+    /// Like [`try_send`](Self::try_send), giving the message back on failure.
+    #[cfg(feature = "dist")]
+    pub(crate) fn try_send_returning(self) -> Result<(), (SendError, A::Msg)> {
+        Enqueue::new(self.server, self.msg)
+            .try_now()
+            .map_err(|e| match e {
+                PushError::Closed(m) => (SendError::NoProc, m),
+                PushError::Full(m) => (SendError::MailboxFull, m),
+            })
+    }
+}
+
 impl<A: GenServer> fmt::Debug for Cast<'_, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cast")

@@ -137,7 +137,7 @@ impl<A: GenServer> Context<A> {
         self.monitors
             .get_or_insert_with(Box::default)
             .insert(monitor, Arc::clone(&target));
-        target.core().add_watcher(monitor, Watcher::Process(me));
+        target.watch(monitor, Watcher::Process(me));
         monitor
     }
 
@@ -147,7 +147,7 @@ impl<A: GenServer> Context<A> {
     pub fn demonitor(&mut self, monitor: MonitorRef) -> bool {
         match self.monitors.as_mut().and_then(|m| m.remove(&monitor)) {
             Some(target) => {
-                target.core().remove_watcher(monitor);
+                target.unwatch(monitor);
                 true
             }
             None => false,
@@ -209,7 +209,7 @@ impl<A: GenServer> Drop for Context<A> {
     /// a reference to it.
     fn drop(&mut self) {
         for (monitor, target) in self.monitors.take().into_iter().flat_map(|m| *m) {
-            target.core().remove_watcher(monitor);
+            target.unwatch(monitor);
         }
     }
 }

@@ -5,6 +5,9 @@
 
 use crate::{ActorId, ExitReason};
 
+#[cfg(feature = "dist")]
+pub use crate::dist::error::{ConnectError, NodeError, RemoteCallError, RemoteSendError};
+
 /// Why a call (request/reply) got no reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

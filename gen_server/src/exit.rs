@@ -11,6 +11,7 @@ use std::fmt;
 /// | `{:shutdown, term}` | [`ShutdownWith`](ExitReason::ShutdownWith) |
 /// | `:killed` | [`Killed`](ExitReason::Killed) |
 /// | `:noproc` | [`NoProc`](ExitReason::NoProc) |
+/// | `:noconnection` | [`NoConnection`](ExitReason::NoConnection) |
 /// | `{exception, stacktrace}` | [`Panic`](ExitReason::Panic) |
 /// | `{:stop, reason}` from `init` | [`InitFailed`](ExitReason::InitFailed) |
 ///
@@ -29,6 +30,11 @@ pub enum ExitReason {
     Killed,
     /// The actor was not running when it was looked at.
     NoProc,
+    /// The process is on another node and the connection to that node was
+    /// lost (or could not be made), so its fate is unknown (OTP's
+    /// `:noconnection`): the reason of a `Down` or an exit signal about a
+    /// remote process when its node goes away.
+    NoConnection,
     /// A callback of the actor panicked; the panic's message.
     Panic(String),
     /// `init` returned an error (OTP's `{:stop, reason}` from `init`); the
@@ -69,6 +75,7 @@ impl fmt::Display for ExitReason {
             ExitReason::ShutdownWith(why) => write!(f, "shutdown: {why}"),
             ExitReason::Killed => f.write_str("killed"),
             ExitReason::NoProc => f.write_str("noproc"),
+            ExitReason::NoConnection => f.write_str("noconnection"),
             ExitReason::Panic(message) => write!(f, "panicked: {message}"),
             ExitReason::InitFailed => f.write_str("init failed"),
         }

@@ -70,6 +70,12 @@ impl ActorId {
         ActorId(NonZeroU64::new(n).expect("actor id counter overflowed"))
     }
 
+    /// The id with this number, if it can be one (ids are never 0).
+    #[cfg_attr(not(feature = "dist"), allow(dead_code))]
+    pub(crate) fn from_u64(n: u64) -> Option<Self> {
+        NonZeroU64::new(n).map(ActorId)
+    }
+
     /// The id as a number, for logs and metrics.
     pub fn as_u64(self) -> u64 {
         self.0.get()

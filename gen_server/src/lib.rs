@@ -184,6 +184,15 @@
 //! shutdown without running `terminate`: call `ctx.trap_exit(true)` in
 //! `init` if its cleanup matters.
 //!
+//! # Distribution
+//!
+//! With the `dist` feature, `gen_server::dist` makes the program a node of an
+//! Erlang/Elixir cluster (the Erlang distribution protocol, with epmd):
+//! `#[gen_server(remote)]` servers answer `GenServer.call` and
+//! `GenServer.cast` from Elixir and from other Rust nodes, Rust calls Elixir
+//! `GenServer`s, and monitors and links work across nodes
+//! (`cargo run --example elixir_interop`).
+//!
 //! # When `terminate` runs
 //!
 //! As in OTP: after a handler asks to stop ([`Context::stop`]), after a stop
@@ -217,6 +226,8 @@ mod call;
 mod cell;
 mod context;
 mod current;
+#[cfg(feature = "dist")]
+pub mod dist;
 pub mod error;
 mod exit;
 pub mod exit_watcher;
@@ -258,6 +269,10 @@ pub use timer::{Timer, send_after, send_interval};
 ///   handle, its methods, and `start`/`builder`. The default is `pub`, so that
 ///   the handle is at least as visible as the server type whatever that is; a
 ///   narrower one must still be at least as visible as the server type.
+/// * `remote`: the `#[call]` and `#[cast]` handlers can also be called from
+///   other nodes of an Erlang cluster, with terms (`:get`, `{:add, 3}`); their
+///   arguments and replies must then be serde types. Takes effect with the
+///   `dist` feature; see `gen_server::dist`.
 pub use gen_server_macros::gen_server;
 
 /// Marks a request/reply handler inside a `#[gen_server]` impl block.
@@ -276,6 +291,23 @@ pub use gen_server_macros::cast;
 /// reached through [`ActorRef::send_info`] and the timers. At most one handler
 /// per message type.
 pub use gen_server_macros::info;
+
+/// Expands to its input when the `dist` feature is on, to nothing otherwise:
+/// how `#[gen_server(remote)]` (a proc macro, which cannot see this crate's
+/// features) emits code that only exists with distribution.
+#[cfg(feature = "dist")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_dist {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+#[cfg(not(feature = "dist"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_dist {
+    ($($tokens:tt)*) => {};
+}
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]
@@ -306,8 +338,18 @@ pub mod __private {
     pub use core::future::Future;
     pub use core::hash::{Hash, Hasher};
     pub use core::marker::Send;
-    pub use core::option::Option;
+    pub use core::option::Option::{self, None, Some};
     pub use core::result::Result::{self, Err, Ok};
+
+    /// The glue of `#[gen_server(remote)]`.
+    #[cfg(feature = "dist")]
+    pub mod dist {
+        pub use crate::dist::eetf::Term;
+        pub use crate::dist::glue::{arg, encode, request_shape, unknown_request};
+        pub use crate::dist::{Rejected, RemoteReply, RemoteServer};
+    }
+
+    pub use crate::__if_dist as if_dist;
 
     /// The typed lookup behind the generated `whereis`.
     pub fn whereis<A: GenServer>(name: &str) -> Option<A::Ref> {

@@ -41,6 +41,32 @@ pub(crate) trait Process: Send + Sync + 'static {
     fn close(&self);
     /// For typed lookups.
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+
+    // Hooks for processes that stand in for others (a remote pid's proxy
+    // forwards them to its node); a local process keeps the defaults.
+
+    /// Adds a monitor watching this process.
+    fn watch(&self, monitor: MonitorRef, watcher: Watcher) {
+        self.core().add_watcher(monitor, watcher);
+    }
+    /// Removes a monitor; false if it was not there (already notified).
+    fn unwatch(&self, monitor: MonitorRef) -> bool {
+        self.core().remove_watcher(monitor)
+    }
+    /// `other` has just been linked to this process by [`link`].
+    fn linked(&self, other: &Arc<dyn Process>) {
+        let _ = other;
+    }
+    /// The link with `other` has just been removed by [`unlink`].
+    fn unlinked(&self, other: ActorId) {
+        let _ = other;
+    }
+    /// Takes over an exit signal sent to this process (true), instead of the
+    /// local rules applying to it (false).
+    fn forward_signal(&self, from: ActorId, reason: &ExitReason) -> bool {
+        let _ = (from, reason);
+        false
+    }
 }
 
 /// Anything that names a process: [`Pid`], [`ActorRef`](crate::ActorRef) and
@@ -113,7 +139,7 @@ pub(crate) enum Watcher {
 }
 
 impl Watcher {
-    fn notify(self, down: Down) {
+    pub(crate) fn notify(self, down: Down) {
         match self {
             Watcher::Process(watcher) => {
                 let _ = watcher.push_system(System::Down(down));
@@ -313,6 +339,22 @@ impl Core {
         }
     }
 
+    /// Removes a watcher and returns it, to notify it of a `Down` that only
+    /// concerns it (a remote monitor that fired).
+    #[cfg_attr(not(feature = "dist"), allow(dead_code))]
+    pub(crate) fn take_watcher(&self, monitor: MonitorRef) -> Option<Watcher> {
+        let mut control = self.lock();
+        let relations = control.relations.as_mut()?;
+        let i = relations.watchers.iter().position(|(m, _)| *m == monitor)?;
+        Some(relations.watchers.swap_remove(i).1)
+    }
+
+    /// Whether this process has ended and told its relations.
+    #[cfg_attr(not(feature = "dist"), allow(dead_code))]
+    pub(crate) fn has_ended(&self) -> bool {
+        self.lock().ended
+    }
+
     /// Adds `other` to the links; false if this process has already ended.
     pub(crate) fn add_link(&self, other: &Arc<dyn Process>) -> bool {
         let mut control = self.lock();
@@ -327,7 +369,7 @@ impl Core {
         true
     }
 
-    fn remove_link(&self, other: ActorId) -> Option<Arc<dyn Process>> {
+    pub(crate) fn remove_link(&self, other: ActorId) -> Option<Arc<dyn Process>> {
         let mut control = self.lock();
         control.relations.as_mut()?.links.remove(&other)
     }
@@ -360,13 +402,19 @@ impl Core {
 }
 
 /// Links two processes (both ways). If `target` has already ended, `me` gets
-/// an exit signal with reason `NoProc` instead, as in OTP.
+/// an exit signal with reason `NoProc` instead (`NoConnection` for a process
+/// of a node that went away), as in OTP.
 pub(crate) fn link(me: &Arc<dyn Process>, target: &Arc<dyn Process>) {
     if me.core().id == target.core().id {
         return;
     }
     if !target.core().add_link(me) {
-        exit_signal(&**me, target.core().id, ExitReason::NoProc);
+        // A process of a node that went away is `NoConnection`, as in OTP.
+        let reason = match target.core().exit_reason() {
+            Some(ExitReason::NoConnection) => ExitReason::NoConnection,
+            _ => ExitReason::NoProc,
+        };
+        exit_signal(&**me, target.core().id, reason);
         return;
     }
     if !me.core().add_link(target) {
@@ -374,13 +422,16 @@ pub(crate) fn link(me: &Arc<dyn Process>, target: &Arc<dyn Process>) {
         drop(target.core().remove_link(me.core().id));
         let reason = me.core().exit_reason().unwrap_or(ExitReason::NoProc);
         exit_signal(&**target, me.core().id, reason);
+        return;
     }
+    target.linked(me);
 }
 
 /// Removes a link both ways. An exit signal already sent is not withdrawn.
 pub(crate) fn unlink(me: &dyn Process, target: ActorId) {
     if let Some(other) = me.core().remove_link(target) {
         drop(other.core().remove_link(me.core().id));
+        other.unlinked(me.core().id);
     }
 }
 
@@ -388,6 +439,9 @@ pub(crate) fn unlink(me: &dyn Process, target: ActorId) {
 /// a trapping process gets an `Exit` message; otherwise `Normal` is ignored
 /// and any other reason kills it with that reason, without `terminate`.
 pub(crate) fn exit_signal(target: &dyn Process, from: ActorId, reason: ExitReason) {
+    if target.forward_signal(from, &reason) {
+        return;
+    }
     if target.core().traps_exit() {
         // Refused only by a process that has just ended: nothing to tell.
         let _ = target.push_system(System::Exit(Exit { from, reason }));
@@ -402,6 +456,9 @@ pub(crate) fn exit_signal(target: &dyn Process, from: ActorId, reason: ExitReaso
 /// Ends `target` at once with `reason`: the untrappable path of `kill`, and of
 /// exit signals that are not trapped. Returns false if it had already ended.
 pub(crate) fn terminate_now(target: &dyn Process, reason: ExitReason) -> bool {
+    if target.is_alive() && target.forward_signal(ActorId::OUTSIDE, &reason) {
+        return true;
+    }
     if !target.is_alive() {
         return false;
     }

@@ -46,23 +46,49 @@ use crate::current;
 /// ```
 pub struct ReplyTo<T: Send + 'static> {
     tx: Option<oneshot::Sender<T>>,
+    /// A caller on another node: the reply is encoded and sent from the task
+    /// that replies, with no task in between.
+    #[cfg(feature = "dist")]
+    remote: Option<Box<crate::dist::expose::RemoteReplyTo<T>>>,
 }
 
 impl<T: Send + 'static> ReplyTo<T> {
     pub(crate) fn new(tx: oneshot::Sender<T>) -> Self {
-        ReplyTo { tx: Some(tx) }
+        ReplyTo {
+            tx: Some(tx),
+            #[cfg(feature = "dist")]
+            remote: None,
+        }
+    }
+
+    #[cfg(feature = "dist")]
+    pub(crate) fn remote(to: crate::dist::expose::RemoteReplyTo<T>) -> Self {
+        ReplyTo {
+            tx: None,
+            remote: Some(Box::new(to)),
+        }
     }
 
     /// Sends the reply. If the caller has stopped waiting (it timed out or was
     /// cancelled), the value is dropped, as OTP drops a late reply.
     pub fn send(mut self, value: T) {
+        #[cfg(feature = "dist")]
+        if let Some(remote) = self.remote.take() {
+            remote.send(value);
+            return;
+        }
         if let Some(tx) = self.tx.take() {
             let _ = tx.send(value);
         }
     }
 
-    /// Whether the caller has stopped waiting for this reply.
+    /// Whether the caller has stopped waiting for this reply (for a caller on
+    /// another node: whether its node is no longer connected).
     pub fn is_closed(&self) -> bool {
+        #[cfg(feature = "dist")]
+        if let Some(remote) = &self.remote {
+            return remote.is_closed();
+        }
         self.tx.as_ref().is_none_or(oneshot::Sender::is_closed)
     }
 }

@@ -164,7 +164,7 @@ pub fn monitor<P: ToPid + ?Sized>(target: &P) -> Monitor {
     let target = target.to_pid().process;
     let monitor = MonitorRef::next();
     let (tx, rx) = oneshot::channel();
-    target.core().add_watcher(monitor, Watcher::Future(tx));
+    target.watch(monitor, Watcher::Future(tx));
     Monitor {
         target,
         monitor,
@@ -204,7 +204,7 @@ impl Future for Monitor {
 impl Drop for Monitor {
     fn drop(&mut self) {
         if !self.done {
-            self.target.core().remove_watcher(self.monitor);
+            self.target.unwatch(self.monitor);
         }
     }
 }

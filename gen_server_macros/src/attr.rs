@@ -5,11 +5,14 @@ use syn::{Attribute, Ident, Meta, Visibility};
 
 use crate::errors::Errors;
 
-/// `#[gen_server(handle = Name, vis = pub(crate))]`.
+/// `#[gen_server(handle = Name, vis = pub(crate), remote)]`.
 #[derive(Default)]
 pub(crate) struct ServerArgs {
     pub(crate) handle: Option<Ident>,
     pub(crate) vis: Option<Visibility>,
+    /// `remote`: the handlers can be called from other nodes; its token, for
+    /// spans.
+    pub(crate) remote: Option<Ident>,
 }
 
 pub(crate) fn parse_server_args(tokens: TokenStream, errors: &mut Errors) -> ServerArgs {
@@ -25,9 +28,17 @@ pub(crate) fn parse_server_args(tokens: TokenStream, errors: &mut Errors) -> Ser
                 return Err(meta.error("`vis` is given twice; keep one"));
             }
             args.vis = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("remote") {
+            if args.remote.is_some() {
+                return Err(meta.error("`remote` is given twice; keep one"));
+            }
+            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                return Err(meta.error("`remote` takes no value; write `remote`"));
+            }
+            args.remote = meta.path.get_ident().cloned();
         } else {
             return Err(meta.error(
-                "unknown `gen_server` argument; expected `handle = Name` or `vis = pub(crate)`",
+                "unknown `gen_server` argument; expected `handle = Name`, `vis = pub(crate)` or `remote`",
             ));
         }
         Ok(())

@@ -13,6 +13,8 @@ use crate::errors::Errors;
 use crate::fallback;
 use crate::valid::{self, Checked};
 
+mod remote;
+
 pub(crate) fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = attr::parse_server_args(args, &mut errors);
@@ -67,6 +69,8 @@ struct Expander<'a> {
     /// `__CounterMsg`
     msg: Ident,
     vis: Visibility,
+    /// `#[gen_server(remote)]`'s token.
+    remote: Option<Ident>,
 }
 
 impl<'a> Expander<'a> {
@@ -88,6 +92,7 @@ impl<'a> Expander<'a> {
             handle,
             msg,
             vis,
+            remote: args.remote.clone(),
         }
     }
 
@@ -97,12 +102,14 @@ impl<'a> Expander<'a> {
         let info_impls = self.info_impls();
         let start = self.start();
         let gen_server_impl = self.gen_server_impl();
+        let remote_impl = self.remote_impl();
         quote! {
             #message_enum
             #handle
             #info_impls
             #start
             #gen_server_impl
+            #remote_impl
         }
     }
 

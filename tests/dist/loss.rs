@@ -1,0 +1,84 @@
+//! Losing a node: killed in the middle of a call, or silent (paused) so that
+//! only the ticks can tell. Each test has an Elixir node of its own.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gen_server::dist::RemoteCallError;
+use gen_server::prelude::*;
+
+use crate::cluster::Elixir;
+use crate::terms::{atom, int, tagged};
+use crate::{BOUND, COOKIE, PEER_SCRIPT, epmd, node_name, require_elixir, within};
+
+fn own_elixir(tag: &str, erl: &str) -> Arc<Elixir> {
+    let epmd = epmd().expect("epmd runs when elixir does");
+    Arc::new(Elixir::start(
+        epmd,
+        &node_name(tag),
+        COOKIE,
+        PEER_SCRIPT.as_ref(),
+        erl,
+    ))
+}
+
+#[tokio::test]
+async fn a_node_killed_mid_call_is_node_down_and_its_monitors_get_noconnection() {
+    let _ = require_elixir!();
+    let elixir = tokio::task::spawn_blocking(|| own_elixir("ex_kill", ""))
+        .await
+        .unwrap();
+    let node = crate::rust_node("kl").await;
+    let control = node.remote("Elixir.Control", &elixir.name);
+    let worker = within(control.call_term(atom("spawn_worker")))
+        .await
+        .unwrap();
+    let down = gen_server::monitor(&node.pid_from_term(&worker).unwrap());
+
+    let sleeper = node.remote("ex_counter", &elixir.name);
+    let call = tokio::spawn(async move {
+        let request = tagged("sleep_notify", vec![int(60_000)]);
+        sleeper
+            .call_term(request)
+            .timeout(Duration::from_secs(60))
+            .await
+    });
+    let waiting = Arc::clone(&elixir);
+    tokio::task::spawn_blocking(move || waiting.expect_line("sleeping"))
+        .await
+        .unwrap();
+    elixir.child.lock().unwrap().kill();
+
+    let outcome = within(call).await.unwrap();
+    assert_eq!(outcome, Err(RemoteCallError::NodeDown(elixir.name.clone())));
+    assert_eq!(within(down).await, ExitReason::NoConnection);
+    assert!(!node.nodes().contains(&elixir.name));
+}
+
+#[tokio::test]
+async fn ticks_keep_an_idle_connection_and_find_a_silent_peer() {
+    let _ = require_elixir!();
+    let elixir = tokio::task::spawn_blocking(|| own_elixir("ex_tick", "-kernel net_ticktime 1"))
+        .await
+        .unwrap();
+    let epmd = epmd().unwrap();
+    let node = gen_server::dist::Node::builder(node_name("tk"), COOKIE)
+        .epmd_port(epmd.port)
+        .tick_time(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    within(node.connect(&elixir.name)).await.unwrap();
+    let lost = node.monitor_node(&elixir.name);
+
+    // Idle for three tick times: both sides' ticks keep it up.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(node.nodes(), vec![elixir.name.clone()]);
+
+    // A paused node sends nothing, not even ticks, and its socket stays open.
+    elixir.child.lock().unwrap().signal("STOP");
+    let detected = tokio::time::timeout(BOUND, lost).await;
+    elixir.child.lock().unwrap().signal("CONT");
+    detected.expect("the silent node was not detected as down");
+    assert!(node.nodes().is_empty());
+}

@@ -1,0 +1,268 @@
+//! The mapping checked against the real BEAM: terms made by Elixir's
+//! `:erlang.term_to_binary/1` decode into the expected Rust values, and terms
+//! from `to_term` read back in Elixir as the expected Elixir values.
+//!
+//! Each test runs one `elixir` (well under a second); without one it
+//! prints "skipped: elixir not on PATH" and passes.
+
+use std::collections::HashMap;
+use std::io::{ErrorKind, Write};
+use std::process::Command;
+
+use gen_server::dist::term::{Atom, Term, from_term, to_term};
+use serde::{Deserialize, Serialize};
+
+use crate::*;
+
+/// Runs `elixir -e script args...` and returns its output lines, or `None`
+/// when `elixir` is not installed.
+fn elixir(script: &str, args: &[String]) -> Option<Vec<String>> {
+    let output = match Command::new("elixir")
+        .arg("-e")
+        .arg(script)
+        .args(args)
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            // Straight to stderr, past the test harness's capture, so that
+            // the skip shows in a plain `cargo test`.
+            let _ = writeln!(std::io::stderr(), "skipped: elixir not on PATH");
+            return None;
+        }
+        Err(e) => panic!("could not run elixir: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "elixir failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("elixir prints UTF-8");
+    Some(stdout.lines().map(str::to_owned).collect())
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02X}")).collect()
+}
+
+fn from_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex from elixir"))
+        .collect()
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Point {
+    x: i32,
+    y: i32,
+}
+
+/// A Rust struct that is an Elixir struct both ways: it keeps the module.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct ElixirPoint {
+    #[serde(rename = "__struct__")]
+    module: Atom,
+    x: i32,
+    y: i32,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Op {
+    Reset,
+    Add(i64),
+    Move(i32, i32),
+    SetName { name: String, loud: bool },
+}
+
+const ELIXIR_TERMS: &str = r#"
+defmodule Point do
+  defstruct [:x, :y]
+end
+
+terms = [
+  struct(Point, x: 1, y: 2),
+  {:add, 3},
+  {:move, 1, 2},
+  {:set_name, %{name: "x", loud: true}},
+  :reset,
+  {:reset},
+  String.to_charlist("hello"),
+  [104, 233, 0x1F600],
+  123456789012345678901234567890,
+  -123456789012345678901234567890,
+  1.5,
+  1,
+  %{"name" => "ada", "age" => 36},
+  "héllo",
+  nil,
+  :ok,
+  [-1, 300, 2],
+  [1, 2, 3],
+  {1, "a", true},
+  %{a: 1, b: [true, false]},
+  :"Elixir.Point"
+]
+
+for term <- terms, do: IO.puts(Base.encode16(:erlang.term_to_binary(term)))
+"#;
+
+#[test]
+fn terms_from_elixir_decode_into_rust_values() {
+    let Some(lines) = elixir(ELIXIR_TERMS, &[]) else {
+        return;
+    };
+    let terms: Vec<Term> = lines
+        .iter()
+        .map(|line| Term::decode(&from_hex(line)[..]).expect("a term from elixir"))
+        .collect();
+    assert_eq!(terms.len(), 21, "{lines:?}");
+    let mut terms = terms.iter();
+    let mut next = || terms.next().unwrap();
+
+    let point = next();
+    assert_eq!(from_term::<Point>(point).unwrap(), Point { x: 1, y: 2 });
+    assert_eq!(
+        from_term::<ElixirPoint>(point).unwrap(),
+        ElixirPoint {
+            module: Atom::from("Elixir.Point"),
+            x: 1,
+            y: 2
+        }
+    );
+    assert_eq!(from_term::<Op>(next()).unwrap(), Op::Add(3));
+    assert_eq!(from_term::<Op>(next()).unwrap(), Op::Move(1, 2));
+    assert_eq!(
+        from_term::<Op>(next()).unwrap(),
+        Op::SetName {
+            name: "x".into(),
+            loud: true
+        }
+    );
+    assert_eq!(from_term::<Op>(next()).unwrap(), Op::Reset);
+    assert_eq!(from_term::<Op>(next()).unwrap(), Op::Reset);
+    assert_eq!(from_term::<String>(next()).unwrap(), "hello");
+    assert_eq!(from_term::<String>(next()).unwrap(), "hé😀");
+    assert_eq!(
+        from_term::<i128>(next()).unwrap(),
+        123_456_789_012_345_678_901_234_567_890
+    );
+    assert_eq!(
+        from_term::<i128>(next()).unwrap(),
+        -123_456_789_012_345_678_901_234_567_890
+    );
+    assert_eq!(from_term::<f64>(next()).unwrap(), 1.5);
+    assert_eq!(from_term::<f64>(next()).unwrap(), 1.0);
+    assert_eq!(
+        from_term::<HashMap<String, RawAge>>(next()).unwrap(),
+        HashMap::from([
+            ("name".into(), RawAge::Name("ada".into())),
+            ("age".into(), RawAge::Age(36))
+        ])
+    );
+    assert_eq!(from_term::<String>(next()).unwrap(), "héllo");
+    assert_eq!(from_term::<Option<u8>>(next()).unwrap(), None);
+    from_term::<()>(next()).unwrap();
+    assert_eq!(from_term::<Vec<i32>>(next()).unwrap(), vec![-1, 300, 2]);
+    assert_eq!(from_term::<Vec<u8>>(next()).unwrap(), vec![1, 2, 3]);
+    assert_eq!(
+        from_term::<(u8, String, bool)>(next()).unwrap(),
+        (1, "a".into(), true)
+    );
+    assert_eq!(
+        from_term::<HashMap<String, RawAge>>(next()).unwrap(),
+        HashMap::from([
+            ("a".into(), RawAge::Age(1)),
+            ("b".into(), RawAge::Flags(vec![true, false]))
+        ])
+    );
+    assert_eq!(
+        from_term::<Atom>(next()).unwrap(),
+        Atom::from("Elixir.Point")
+    );
+}
+
+/// The values of the maps above.
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+enum RawAge {
+    Age(i64),
+    Name(String),
+    Flags(Vec<bool>),
+}
+
+const INSPECT_ARGS: &str = r#"
+defmodule Point do
+  defstruct [:x, :y]
+end
+
+for hex <- System.argv() do
+  term = :erlang.binary_to_term(Base.decode16!(hex))
+  IO.puts(inspect(term, charlists: :as_lists, limit: :infinity))
+end
+"#;
+
+#[test]
+fn terms_from_rust_read_back_in_elixir() {
+    let cases: Vec<(Term, &str)> = vec![
+        (to_term(&Point { x: 1, y: 2 }).unwrap(), "%{x: 1, y: 2}"),
+        (
+            to_term(&ElixirPoint {
+                module: Atom::from("Elixir.Point"),
+                x: 1,
+                y: 2,
+            })
+            .unwrap(),
+            "%Point{x: 1, y: 2}",
+        ),
+        (to_term(&Op::Add(3)).unwrap(), "{:add, 3}"),
+        (to_term(&Op::Move(1, 2)).unwrap(), "{:move, 1, 2}"),
+        (
+            to_term(&Op::SetName {
+                name: "x".into(),
+                loud: true,
+            })
+            .unwrap(),
+            r#"{:set_name, %{loud: true, name: "x"}}"#,
+        ),
+        (to_term(&Op::Reset).unwrap(), ":reset"),
+        (to_term("héllo").unwrap(), r#""héllo""#),
+        (to_term(&vec![-1, 2]).unwrap(), "[-1, 2]"),
+        (to_term(&vec![104u8, 105]).unwrap(), "[104, 105]"),
+        (to_term(&Vec::<String>::new()).unwrap(), "[]"),
+        (
+            to_term(&u128::MAX).unwrap(),
+            "340282366920938463463374607431768211455",
+        ),
+        (to_term(&i64::MIN).unwrap(), "-9223372036854775808"),
+        (to_term(&1.5).unwrap(), "1.5"),
+        (to_term(&None::<u8>).unwrap(), "nil"),
+        (to_term(&()).unwrap(), ":ok"),
+        (
+            to_term(&HashMap::from([("a", 1)])).unwrap(),
+            r#"%{"a" => 1}"#,
+        ),
+        (
+            to_term(&(true, 'x', Atom::from("Elixir.Point"))).unwrap(),
+            r#"{true, "x", Point}"#,
+        ),
+        (
+            to_term(&Some(Atom::from("with space"))).unwrap(),
+            r#":"with space""#,
+        ),
+    ];
+    let hexes: Vec<String> = cases
+        .iter()
+        .map(|(term, _)| {
+            let mut bytes = Vec::new();
+            term.encode(&mut bytes).unwrap();
+            to_hex(&bytes)
+        })
+        .collect();
+    let Some(lines) = elixir(INSPECT_ARGS, &hexes) else {
+        return;
+    };
+    let expected: Vec<&str> = cases.iter().map(|(_, text)| *text).collect();
+    assert_eq!(lines, expected);
+}
