@@ -85,16 +85,20 @@ impl<T> Mailbox<T> {
     /// was already taken).
     pub(crate) fn push_unchecked(&self, item: T) -> Result<(), T> {
         let mut state = self.lock();
-        if self.flags.load(Ordering::Relaxed) & CLOSED != 0 {
+        // Only written under the lock, so no atomic read-modify-write is
+        // needed (the actor reads the flags without it).
+        let flags = self.flags.load(Ordering::Relaxed);
+        if flags & CLOSED != 0 {
             return Err(item);
         }
         state.queue.push_back(item);
-        if self.flags.fetch_and(!WAITING, Ordering::AcqRel) & WAITING != 0
-            && let Some(waker) = &state.rx_waker
-        {
-            // Under the lock: the waker is not cloned, and waking a tokio
-            // task only marks and schedules it, running no user code.
-            waker.wake_by_ref();
+        if flags & WAITING != 0 {
+            self.flags.store(flags & !WAITING, Ordering::Release);
+            if let Some(waker) = &state.rx_waker {
+                // Under the lock: the waker is not cloned, and waking a tokio
+                // task only marks and schedules it, running no user code.
+                waker.wake_by_ref();
+            }
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// An implementation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -518,6 +519,9 @@ impl Results {
             .draw()?;
 
         let slot = 0.84 / libs.len() as f64;
+        // Every library's bars first, then every value: a value drawn before
+        // the next library's bars would be hidden under them.
+        let mut values = Vec::new();
         for (lib_index, (&lib, &color)) in libs.iter().zip(&colors).enumerate() {
             let bars: Vec<_> = groups
                 .iter()
@@ -536,14 +540,19 @@ impl Results {
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
                 });
-            chart.draw_series(bars.iter().map(|&(r, top)| {
-                Text::new(
-                    format!("{r:.2}"),
-                    (r * 1.02, top - slot * 0.95),
-                    ("sans-serif", 10).into_font(),
-                )
-            }))?;
+            values.extend(bars);
         }
+        let value_style = ("sans-serif", 10)
+            .into_font()
+            .into_text_style(&root)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        chart.draw_series(values.iter().map(|&(r, top)| {
+            Text::new(
+                format!("{r:.2}"),
+                (r * 1.03, top - slot * 0.45),
+                value_style.clone(),
+            )
+        }))?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(1.0, 0.0), (1.0, n as f64)],
             BLACK.stroke_width(2),
