@@ -630,6 +630,7 @@ mod tests {
             Discard,
             None,
             None,
+            None,
         );
         let down = crate::monitor(&pid);
         assert!(pid.kill());
@@ -657,6 +658,7 @@ mod tests {
                 std::future::pending::<()>().await;
             },
             Discard,
+            None,
             None,
             None,
         );

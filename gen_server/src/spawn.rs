@@ -56,6 +56,7 @@ where
         Discard,
         link_to.as_ref(),
         None,
+        None,
     )
 }
 

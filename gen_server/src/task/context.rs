@@ -56,7 +56,14 @@ impl<A: GenServer> Context<A> {
             server: Arc::clone(server),
             wrap,
         };
-        let pid = spawn_task(Plain::new_process(), future, deliver, Some(&owner), None);
+        let pid = spawn_task(
+            Plain::new_process(),
+            future,
+            deliver,
+            Some(&owner),
+            None,
+            None,
+        );
         TaskRef::new(pid, Some(self.id()))
     }
 

@@ -218,25 +218,10 @@ where
 }
 
 /// Starts `future` as the task process `process`, linked to `link` if given
-/// and counted by `supervisor` if given (which has already admitted it).
+/// and counted by `supervisor` if given (which has already admitted it). A
+/// task still running after `deadline`, if given, is killed and reported as
+/// timed out.
 pub(crate) fn spawn_task<T, F, D>(
-    process: Arc<dyn Process>,
-    future: F,
-    deliver: D,
-    link: Option<&Arc<dyn Process>>,
-    supervisor: Option<Arc<Supervision>>,
-) -> Pid
-where
-    F: Future<Output = T> + Send + 'static,
-    T: Send + 'static,
-    D: Deliver<T>,
-{
-    spawn_task_until(process, future, deliver, link, supervisor, None)
-}
-
-/// Like [`spawn_task`]; a task still running after `deadline` is killed
-/// and reported as timed out.
-pub(crate) fn spawn_task_until<T, F, D>(
     process: Arc<dyn Process>,
     future: F,
     deliver: D,

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use tokio::sync::{Notify, oneshot};
 
-use super::run::{Deliver, Plain, spawn_task_until};
+use super::run::{Deliver, Plain, spawn_task};
 use super::{SupervisesTasks, Task};
 use crate::error::{SpawnError, StartError, StopError};
 use crate::process::{self, Core, Exit, IdMap, Pid, Process, System};
@@ -208,7 +208,7 @@ impl Supervision {
         D: Deliver<T>,
     {
         self.admit()?;
-        Ok(spawn_task_until(
+        Ok(spawn_task(
             Plain::new_process(),
             future,
             deliver,
