@@ -1,8 +1,8 @@
 //! Task failures in a GenServer, part 4: a partitioned task supervisor (OTP's
 //! `PartitionSupervisor` of `Task.Supervisor`s).
 //!
-//! One task supervisor admits its tasks one at a time; with many workers
-//! starting tasks at once, partitions spread that work. Each worker calls
+//! One task supervisor counts all its tasks on one shared counter; with many
+//! workers starting tasks at once on many cores, partitions spread that work. Each worker calls
 //! `ctx.async_nolink(&self.tasks, ..)` exactly as with one supervisor, and the
 //! task goes to the partition picked by the worker's id: `rem(id, n)`, as OTP
 //! routes an integer key. So different workers land on different partitions,

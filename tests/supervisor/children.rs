@@ -324,3 +324,51 @@ async fn an_ignored_child_is_kept_not_running_and_the_start_goes_on() {
     assert_eq!(next(&mut events).await, Event::Started("c8b"));
     within(sup.stop(ExitReason::Shutdown)).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_childs_default_id_is_its_type_name() {
+    let (log, _events) = mpsc::unbounded_channel();
+    let sup = SupervisorSpec::new(Strategy::OneForOne)
+        .child(Member::child_spec(("c10", log, Behaviour::default())))
+        .start()
+        .await
+        .unwrap();
+    let ids: Vec<_> = sup
+        .which_children()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, ["Member"]);
+    within(sup.stop(ExitReason::Shutdown)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_running_child_is_neither_restarted_nor_deleted_and_a_stopped_one_is_deleted() {
+    let (log, mut events) = mpsc::unbounded_channel();
+    let sup = SupervisorSpec::new(Strategy::OneForOne)
+        .child(spec("c11", &log, Behaviour::default()))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(drain(&mut events), [Event::Started("c11")]);
+    let running = member("c11").id();
+    let key = || gen_server::supervisor::ChildKey::Id("c11".into());
+    assert_eq!(
+        sup.restart_child(key()).await,
+        Ok(Err(ChildError::Running(running)))
+    );
+    assert_eq!(
+        sup.delete_child(key()).await,
+        Ok(Err(ChildError::Running(running)))
+    );
+    assert_eq!(sup.terminate_child(key()).await, Ok(Ok(())));
+    assert_eq!(sup.delete_child(key()).await, Ok(Ok(())));
+    assert!(sup.which_children().await.unwrap().is_empty());
+    assert_eq!(
+        sup.restart_child(key()).await,
+        Ok(Err(ChildError::NotFound("with id `c11`".into())))
+    );
+    within(sup.stop(ExitReason::Shutdown)).await.unwrap();
+}

@@ -120,3 +120,18 @@ async fn brutal_kill_does_not_wait_for_a_trapping_task() {
     );
     assert!(exit.try_recv().is_err(), "a kill is never trapped");
 }
+
+#[tokio::test(start_paused = true)]
+async fn shutting_a_trapping_task_down_lets_it_return_its_value() {
+    let tasks = TaskSupervisor::start();
+    let (task, exit) = trapping_task(&tasks, Duration::from_secs(1)).await;
+    let t0 = Instant::now();
+    // OTP's `Task.shutdown/2` of a task that traps exits: it gets the
+    // signal, finishes within the grace period, and its value is returned.
+    assert_eq!(
+        within(task.shutdown(Shutdown::Timeout(Duration::from_secs(5)))).await,
+        Some(Ok(7))
+    );
+    assert_eq!(t0.elapsed(), Duration::from_secs(1));
+    assert_eq!(within(exit).await.unwrap().reason, ExitReason::Shutdown);
+}

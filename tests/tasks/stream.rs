@@ -29,7 +29,7 @@ impl Gauge {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn ordered_outcomes_follow_the_input_with_bounded_concurrency() {
     let tasks = TaskSupervisor::start();
     let gauge = Gauge::default();

@@ -128,3 +128,23 @@ async fn count_follows_running_tasks() {
     within(gen_server::monitor(&forever)).await;
     assert_eq!(tasks.count(), 0);
 }
+
+#[tokio::test]
+async fn plain_code_gets_max_children_from_async_nolink_and_start_child() {
+    let tasks = TaskSupervisor::builder().max_children(1).start().unwrap();
+    let (tx, rx) = oneshot::channel();
+    let first = tasks.async_nolink(Job::WaitFor(rx).run()).unwrap();
+    assert!(matches!(
+        tasks.async_nolink(Job::Value(1).run()),
+        Err(SpawnError::MaxChildren(1))
+    ));
+    assert_eq!(
+        tasks.start_child(std::future::pending()).map(|_| ()),
+        Err(SpawnError::MaxChildren(1))
+    );
+    tx.send(5).unwrap();
+    assert_eq!(within(first.join()).await, Ok(5));
+    // The slot is free again once the first task has reported.
+    let second = tasks.async_nolink(Job::Value(6).run()).unwrap();
+    assert_eq!(within(second.join()).await, Ok(6));
+}

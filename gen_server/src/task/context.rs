@@ -21,7 +21,9 @@ impl<A: GenServer> Context<A> {
     /// for any untrapped exit signal. A server that
     /// [traps exits](Context::trap_exit) gets instead an [`Exit`](crate::Exit)
     /// from the task, then the failed outcome, and lives on. If the server
-    /// ends first, abnormally, the task is killed through the link.
+    /// ends first, abnormally, the task is killed through the link, unless
+    /// the task [traps exits](crate::trap_exit) itself: it then gets the
+    /// server's exit from [`next_exit`](crate::next_exit).
     ///
     /// A server that must survive its tasks' failures should use
     /// [`async_nolink`](Self::async_nolink).

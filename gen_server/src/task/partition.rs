@@ -17,9 +17,10 @@ use crate::{ActorId, ExitReason, current};
 /// the partition its key picks (OTP's `PartitionSupervisor` with
 /// `Task.Supervisor` children).
 ///
-/// One supervisor serializes the admission of its tasks on one lock; with
-/// many busy starters on many threads that lock is contended, and
-/// partitions spread it. The default key is the starting process's id, so
+/// One supervisor counts all its tasks in and out on one atomic counter
+/// (and keeps the tasks that wait in one set); with many busy starters on
+/// many threads that cache line moves between the cores, and partitions
+/// spread it. The default key is the starting process's id, so
 /// each server keeps using the same partition. See `BENCHMARKS.md` for when
 /// this pays on this runtime.
 ///

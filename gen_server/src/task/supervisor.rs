@@ -16,6 +16,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{Notify, oneshot};
 
 use super::run::{Deliver, Plain, spawn_task};
@@ -226,30 +227,27 @@ impl Supervision {
         }
         let from = self.core.id;
         let mut signalled = IdMap::default();
-        // Rounds: the tasks waiting now are signalled; one that had not
-        // waited yet either ends or enters the set (and is signalled in the
-        // next round), so the rounds end when the count reaches zero.
+        let mut stopping = FuturesUnordered::new();
+        // A task that had not waited yet either ends or enters the waiting
+        // set, and is then signalled at once, with its own grace period
+        // running beside the others'; the stop is over when the count is
+        // zero.
         loop {
             let changed = self.changed.notified();
-            let fresh: Vec<Arc<dyn Process>> = self
-                .waiting()
-                .iter()
-                .filter(|(id, _)| !signalled.contains_key(*id))
-                .map(|(_, task)| Arc::clone(task))
-                .collect();
-            for task in &fresh {
-                signalled.insert(task.core().id, ());
+            for (id, task) in self.waiting().iter() {
+                if signalled.insert(*id, ()).is_none() {
+                    let task = Arc::clone(task);
+                    let how = self.shutdown;
+                    stopping.push(async move { shut_down(&task, how, from).await });
+                }
             }
-            futures_util::future::join_all(
-                fresh
-                    .iter()
-                    .map(|task| shut_down(task, self.shutdown, from)),
-            )
-            .await;
             if self.live() == 0 {
                 break;
             }
-            changed.await;
+            tokio::select! {
+                () = changed => {}
+                Some(_) = stopping.next(), if !stopping.is_empty() => {}
+            }
         }
         self.end(reason);
         true
