@@ -8,8 +8,13 @@ use crate::{ExitReason, GenServer, registry};
 
 /// What travels through an actor's mailbox.
 pub(crate) enum Envelope<A: GenServer> {
-    /// A call, cast or info for one of the generated handlers.
+    /// A call, cast or info for one of the generated handlers; it holds a
+    /// slot of a bounded mailbox until it is taken.
     Msg(A::Msg),
+    /// A message for a handler sent by the runtime itself (a task's
+    /// outcome): like a `Down`, it is never refused for space and holds no
+    /// slot of a bounded mailbox.
+    Notice(A::Msg),
     /// A `Down` or a trapped exit signal.
     System(Box<System>),
     /// `ActorRef::stop`: end with this reason, then acknowledge.

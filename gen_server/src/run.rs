@@ -93,6 +93,11 @@ async fn run_guarded<A: GenServer>(
 
     let mut local = VecDeque::new();
     let reason = loop {
+        if cell.core.is_killed() {
+            // Killed while handling a batch it had already taken: not one
+            // more message. The kill woke this task; its next poll drops it.
+            std::future::pending::<()>().await;
+        }
         if let Some(reason) = ctx.take_stop() {
             break reason;
         }
@@ -107,6 +112,7 @@ async fn run_guarded<A: GenServer>(
                 cell.mailbox.release_slot();
                 msg
             }
+            Envelope::Notice(msg) => msg,
             Envelope::Stop(stop) => {
                 let (reason, ack) = *stop;
                 guard.stop_ack = Some(ack);

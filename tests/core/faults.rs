@@ -1,5 +1,8 @@
 //! Panics are contained: the crashing actor ends with a typed reason, nothing else is affected.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use gen_server::CallError;
 use gen_server::prelude::*;
 
@@ -89,4 +92,72 @@ fn exit_reasons_print_like_otp() {
     assert!(ExitReason::ShutdownWith("x".into()).is_normal());
     assert!(!ExitReason::Killed.is_normal());
     assert!(!ExitReason::Panic("x".into()).is_normal());
+}
+
+/// Counts the casts it handles; the first one blocks until released.
+struct Batch {
+    handled: Arc<AtomicUsize>,
+    first: Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>,
+}
+
+#[gen_server]
+impl Batch {
+    fn init(
+        handled: Arc<AtomicUsize>,
+        entered: std::sync::mpsc::Sender<()>,
+        release: std::sync::mpsc::Receiver<()>,
+    ) -> Self {
+        Batch {
+            handled,
+            first: Some((entered, release)),
+        }
+    }
+
+    /// Blocks until `open` fires, so that messages pile up meanwhile.
+    #[cast]
+    fn gate(&mut self, busy: std::sync::mpsc::Sender<()>, open: std::sync::mpsc::Receiver<()>) {
+        let _ = busy.send(());
+        let _ = open.recv();
+    }
+
+    #[cast]
+    fn work(&mut self) {
+        self.handled.fetch_add(1, Ordering::SeqCst);
+        if let Some((entered, release)) = self.first.take() {
+            let _ = entered.send(());
+            let _ = release.recv();
+        }
+    }
+}
+
+/// A kill stops the actor before the next message, even one it had already
+/// taken from its mailbox with a batch (and a handler that never yields).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_handles_no_message_after_the_one_it_is_in() {
+    let handled = Arc::new(AtomicUsize::new(0));
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel();
+    let server = Batch::start(handled.clone(), entered_tx, release_rx)
+        .await
+        .unwrap();
+    // Ten casts pile up behind the gate, and the actor takes them as one
+    // batch when it opens.
+    let (busy_tx, busy) = std::sync::mpsc::channel();
+    let (open, open_rx) = std::sync::mpsc::channel();
+    server.gate(busy_tx, open_rx).await.unwrap();
+    tokio::task::spawn_blocking(move || busy.recv().unwrap())
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        server.work().await.unwrap();
+    }
+    open.send(()).unwrap();
+    tokio::task::spawn_blocking(move || entered.recv().unwrap())
+        .await
+        .unwrap();
+    let down = gen_server::monitor(&server);
+    assert!(server.kill());
+    release.send(()).unwrap();
+    assert_eq!(within(down).await, ExitReason::Killed);
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
 }

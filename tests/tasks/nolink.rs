@@ -167,3 +167,111 @@ async fn a_task_past_its_deadline_is_killed_and_reported_as_timed_out() {
         .unwrap();
     assert_eq!(next(&mut seen).await, Some(outcome(&quick, Ok(5))));
 }
+
+/// A message no task outcome is ever made into (its function panics).
+struct Bogus;
+
+/// A server with a bounded mailbox that starts tasks and can be held busy.
+struct Bounded {
+    tasks: TaskSupervisor,
+    seen: u32,
+}
+
+#[gen_server]
+impl Bounded {
+    fn init(tasks: TaskSupervisor) -> Self {
+        Bounded { tasks, seen: 0 }
+    }
+
+    /// Starts `n` tasks that end at once.
+    #[call]
+    fn start_tasks(&mut self, n: u32, ctx: &mut Context<Self>) {
+        for _ in 0..n {
+            ctx.async_nolink(&self.tasks, async { 1u64 }).unwrap();
+        }
+    }
+
+    /// Starts a task that waits for `rx`, whose outcome goes through a
+    /// function that panics.
+    #[call]
+    fn start_badly_wrapped(&mut self, rx: oneshot::Receiver<u64>, ctx: &mut Context<Self>) -> Pid {
+        let task = ctx
+            .async_nolink_with(
+                &self.tasks,
+                async move { rx.await.unwrap_or(0) },
+                |_| -> Bogus { panic!("wrap failed") },
+            )
+            .unwrap();
+        task.pid().clone()
+    }
+
+    #[info]
+    fn bogus(&mut self, _bogus: Bogus) {}
+
+    #[info]
+    fn done(&mut self, _outcome: gen_server::task::TaskOutcome<u64>) {
+        self.seen += 1;
+    }
+
+    #[call]
+    fn seen(&self) -> u32 {
+        self.seen
+    }
+
+    /// Says it is busy, then stays busy until `gate` fires.
+    #[call]
+    async fn hold(&mut self, busy: oneshot::Sender<()>, gate: oneshot::Receiver<()>) {
+        let _ = busy.send(());
+        let _ = gate.await;
+    }
+
+    #[cast]
+    fn poke(&mut self) {}
+}
+
+#[tokio::test]
+async fn task_outcomes_take_no_slot_of_a_bounded_mailbox() {
+    let server = Bounded::builder()
+        .bounded_mailbox(2)
+        .start(TaskSupervisor::start())
+        .await
+        .unwrap();
+    server.start_tasks(10).await.unwrap();
+    within(async {
+        while server.seen().await != Ok(10) {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let (busy_tx, busy) = oneshot::channel();
+    let (open, gate) = oneshot::channel();
+    let held = tokio::spawn({
+        let server = server.clone();
+        async move { server.hold(busy_tx, gate).await }
+    });
+    within(busy).await.unwrap();
+    // Ten outcomes came and went: the mailbox still has exactly its two slots.
+    let mut accepted = 0;
+    while server.poke().try_send().is_ok() {
+        accepted += 1;
+        assert!(
+            accepted <= 2,
+            "a bounded mailbox of 2 took {accepted} casts"
+        );
+    }
+    assert_eq!(accepted, 2);
+    open.send(()).unwrap();
+    within(held).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_panic_making_the_outcome_a_message_still_ends_the_task_for_its_monitors() {
+    let server = Bounded::start(TaskSupervisor::start()).await.unwrap();
+    let (tx, rx) = oneshot::channel();
+    let task = server.start_badly_wrapped(rx).await.unwrap();
+    let down = gen_server::monitor(&task);
+    tx.send(1).unwrap();
+    // The outcome is lost (and logged), but the task's end is not.
+    assert_eq!(within(down).await, ExitReason::Normal);
+    assert_eq!(server.seen().await, Ok(0));
+}

@@ -148,3 +148,29 @@ async fn plain_code_gets_max_children_from_async_nolink_and_start_child() {
     let second = tasks.async_nolink(Job::Value(6).run()).unwrap();
     assert_eq!(within(second.join()).await, Ok(6));
 }
+
+/// A task in its first poll when the supervisor is killed is not in the set
+/// of waiting tasks the kill goes through: it must see the kill itself when
+/// it first waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_supervisor_during_a_tasks_first_poll_kills_the_task() {
+    let tasks = TaskSupervisor::start();
+    let (in_poll_tx, in_poll) = std::sync::mpsc::channel::<()>();
+    let (go, go_rx) = std::sync::mpsc::channel::<()>();
+    let pid = tasks
+        .start_child(async move {
+            in_poll_tx.send(()).unwrap();
+            // Still inside the first poll while the supervisor is killed.
+            go_rx.recv().unwrap();
+            std::future::pending::<()>().await;
+        })
+        .unwrap();
+    let down = gen_server::monitor(&pid);
+    tokio::task::spawn_blocking(move || in_poll.recv().unwrap())
+        .await
+        .unwrap();
+    assert!(tasks.kill());
+    go.send(()).unwrap();
+    assert_eq!(within(down).await, ExitReason::Killed);
+    assert_eq!(tasks.count(), 0);
+}

@@ -7,7 +7,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use tokio::sync::oneshot;
 
@@ -92,7 +91,7 @@ where
         let _ = self
             .server
             .mailbox
-            .push_unchecked(Envelope::Msg(msg.__into_msg()));
+            .push_unchecked(Envelope::Notice(msg.__into_msg()));
     }
 }
 
@@ -107,13 +106,18 @@ pin_project_lite::pin_project! {
         // The task has waited, and so entered the supervisor's waiting set.
         waited: bool,
         // When the task is killed and reported as timed out, if it has a
-        // deadline (boxed: most tasks have none and stay small).
-        deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+        // deadline.
+        deadline: Option<Deadline>,
         #[pin]
         future: Option<F>,
         _value: std::marker::PhantomData<fn(T)>,
     }
 }
+
+/// The timer of a task's deadline (boxed: most tasks have none and stay
+/// small). Made before the task is counted in by its supervisor: making it
+/// panics outside a runtime with timers, which must not leave the count up.
+pub(crate) type Deadline = Pin<Box<tokio::time::Sleep>>;
 
 /// How a task's future ended.
 pub(crate) enum Ended<T> {
@@ -203,7 +207,7 @@ where
             // OTP's order: the reply is sent before the task exits, so an
             // owner that traps exits sees the value, then `Exit(Normal)`.
             Some(value) => {
-                deliver.deliver(id, Ok(value));
+                deliver_catching(deliver, id, Ok(value));
                 ended.notify();
             }
             // And a crash reaches links first (`Exit`, or death), then the
@@ -211,9 +215,22 @@ where
             None => {
                 let reason = ended.reason.clone();
                 ended.notify();
-                deliver.deliver(id, Err(failure(reason)));
+                deliver_catching(deliver, id, Err(failure(reason)));
             }
         }
+    }
+}
+
+/// Delivers a task's outcome; a panic there (in the server's function that
+/// makes the outcome its message) loses the outcome, which is logged, but
+/// not the notices of the task's end to its links and monitors.
+fn deliver_catching<T, D: Deliver<T>>(deliver: D, id: ActorId, result: Result<T, TaskError>) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| deliver.deliver(id, result))) {
+        tracing::error!(
+            task = %id,
+            panic = %ExitReason::from_panic(&*panic),
+            "making a task's outcome into its server's message panicked; the outcome is lost"
+        );
     }
 }
 
@@ -227,7 +244,7 @@ pub(crate) fn spawn_task<T, F, D>(
     deliver: D,
     link: Option<&Arc<dyn Process>>,
     supervisor: Option<Arc<Supervision>>,
-    deadline: Option<Duration>,
+    deadline: Option<Deadline>,
 ) -> Pid
 where
     F: Future<Output = T> + Send + 'static,
@@ -244,7 +261,7 @@ where
         deliver: Some(deliver),
         supervisor,
         waited: false,
-        deadline: deadline.map(|d| Box::pin(tokio::time::sleep(d))),
+        deadline,
         future: Some(future),
         _value: std::marker::PhantomData,
     };

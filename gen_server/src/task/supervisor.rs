@@ -160,9 +160,17 @@ impl Supervision {
     /// signals.
     pub(crate) fn add_waiting(&self, task: &Arc<dyn Process>) {
         self.waiting().insert(task.core().id, Arc::clone(task));
-        if self.stopping().is_some() {
-            // The stop under way signals it in its next round.
-            self.changed.notify_one();
+        // A stop that began during this task's first poll did not see it
+        // (the insert and the stop's look at the set both hold the lock, so
+        // either the stop saw it, or this sees the stop).
+        match self.stopping() {
+            // A brutal stop does not wait: the task kills itself.
+            Some(ExitReason::Killed) => {
+                process::terminate_now(&**task, ExitReason::Killed);
+            }
+            // A graceful stop signals it at once, beside the others.
+            Some(_) => self.changed.notify_one(),
+            None => {}
         }
     }
 
@@ -208,6 +216,7 @@ impl Supervision {
         T: Send + 'static,
         D: Deliver<T>,
     {
+        let deadline = deadline.map(|d| Box::pin(tokio::time::sleep(d)));
         self.admit()?;
         Ok(spawn_task(
             Plain::new_process(),
@@ -420,7 +429,9 @@ impl TaskSupervisor {
     /// is shut down with the supervisor's [`Shutdown`] rule (all at once),
     /// then the supervisor ends with `reason` and its links and monitors are
     /// told. Each task's starter gets the task's outcome (`Exited(Shutdown)`
-    /// for the ones stopped here).
+    /// for the ones stopped here): every task has ended when this returns,
+    /// and none runs any more code, but the last outcomes and `Down`s may
+    /// still be on their way to their servers.
     ///
     /// # Errors
     /// [`StopError::NoProc`] if it was not running. If another stop is under
