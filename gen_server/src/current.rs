@@ -33,15 +33,23 @@ thread_local! {
     static DEFERRED_DROPS: RefCell<Vec<Box<dyn Any + Send>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Calls `f` with the process being polled on this thread, if any.
+/// Calls `f` with the process being polled on this thread, if any (none
+/// while the thread's locals are being destroyed).
 fn with_current<R>(f: impl FnOnce(Option<&Arc<dyn Process>>) -> R) -> R {
-    CURRENT.with(|c| {
+    let mut f = Some(f);
+    let out = CURRENT.try_with(|c| {
         // Taken out and put back around `f`, which runs no user code.
         let current = c.take();
+        let f = f.take().expect("called once");
         let out = f(current.as_ref());
         c.set(current);
         out
-    })
+    });
+    match (out, f) {
+        (Ok(out), _) => out,
+        (Err(_), Some(f)) => f(None),
+        (Err(_), None) => unreachable!("`f` runs only when the local is there"),
+    }
 }
 
 /// The actor whose task is being polled on this thread, if any.
@@ -64,14 +72,23 @@ pub(crate) fn defer_drop<T: Send + 'static>(value: T) -> Result<(), T> {
     if !with_current(|process| process.is_some()) {
         return Err(value);
     }
-    DEFERRED_DROPS.with(|d| d.borrow_mut().push(Box::new(value)));
-    Ok(())
+    let mut value = Some(value);
+    let deferred = DEFERRED_DROPS.try_with(|d| {
+        let value = value.take().expect("taken once");
+        d.borrow_mut().push(Box::new(value));
+    });
+    match (deferred, value) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(value)) => Err(value),
+        (Err(_), None) => unreachable!("the value is taken only when the local is there"),
+    }
 }
 
 /// Makes a process current for as long as it lives: moves the process's
 /// `Arc` out of `slot` into the thread-local, and back when dropped (even if
 /// the poll unwinds), restoring the previous one and dropping what was
-/// deferred meanwhile.
+/// deferred meanwhile. While the thread's locals are being destroyed (a
+/// runtime dropped then) it does nothing, and no process is current.
 struct Enter<'a> {
     slot: &'a mut Option<Arc<dyn Process>>,
     previous: Option<Arc<dyn Process>>,
@@ -79,18 +96,25 @@ struct Enter<'a> {
 
 impl<'a> Enter<'a> {
     fn new(slot: &'a mut Option<Arc<dyn Process>>) -> Self {
-        let previous = CURRENT.with(|c| c.replace(slot.take()));
+        // The closure runs, taking the process, only if the local is there.
+        let previous = CURRENT.try_with(|c| c.replace(slot.take())).ok().flatten();
         Enter { slot, previous }
     }
 }
 
 impl Drop for Enter<'_> {
     fn drop(&mut self) {
-        *self.slot = CURRENT.with(|c| c.replace(self.previous.take()));
-        let deferred = DEFERRED_DROPS.with(|d| {
-            let mut d = d.borrow_mut();
-            (!d.is_empty()).then(|| std::mem::take(&mut *d))
-        });
+        let previous = self.previous.take();
+        if let Ok(Some(process)) = CURRENT.try_with(|c| c.replace(previous)) {
+            *self.slot = Some(process);
+        }
+        let deferred = DEFERRED_DROPS
+            .try_with(|d| {
+                let mut d = d.borrow_mut();
+                (!d.is_empty()).then(|| std::mem::take(&mut *d))
+            })
+            .ok()
+            .flatten();
         drop(deferred);
     }
 }
