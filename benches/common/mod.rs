@@ -1,11 +1,14 @@
 //! What the benchmarks share: the counter as a `#[gen_server]` and as a
-//! hand-written tokio actor, and the runtimes they run on. Each bench uses a
-//! part of it.
+//! hand-written tokio actor, the runtimes they run on, and the servers and
+//! hand-written actors of the task, `Down` and restart workloads (one module
+//! each). Each bench, and peer_bench, uses a part of it.
 #![allow(dead_code)]
 
 use std::future::Future;
 
 use tokio::runtime::Runtime;
+
+pub mod tasks;
 
 /// The `#[gen_server]` counter.
 pub mod gs {

@@ -9,7 +9,8 @@
 //!   reference): a tokio actor `tokio::spawn`s the job wrapped in
 //!   `catch_unwind`, the task sends the result into the actor's mailbox.
 //!   Also measured (`hand_await`, a lower bound): the actor spawns the job and
-//!   awaits its `JoinHandle` inside its handler.
+//!   awaits its `JoinHandle` inside its handler. The starters are those of
+//!   `benches/tasks.rs` (`benches/common/tasks.rs`) with a window of 1.
 //! * Down delivery: a watcher has monitored N processes, each waiting on one
 //!   `watch` channel; timed from flipping the channel until the watcher has
 //!   handled the N-th `Down`. Hand-written: N tokio tasks, each owning a guard
@@ -20,77 +21,23 @@
 //!   supervising task that respawns the child actor when its `JoinHandle`
 //!   reports a panic and publishes the new handle in a shared slot.
 
-use std::any::Any;
-use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
-use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use gen_server::task::TaskSupervisor;
 use gen_server::{ExitReason, GenServer as _};
 use tokio::sync::{mpsc, oneshot, watch};
 
-/// The future every task runs.
-async fn job() -> u64 {
-    1
-}
+use crate::common::tasks;
 
-/// gen_server's side of all three workloads.
+/// The window of the shared task starters: one task in flight at a time.
+const ONE_AT_A_TIME: usize = 1;
+
+/// gen_server's side of the other two workloads.
 mod gs {
     use gen_server::prelude::*;
-    use gen_server::task::{TaskOutcome, TaskSupervisor};
     use tokio::sync::{mpsc, oneshot};
-
-    /// Starts tasks with `async_nolink`, one at a time.
-    pub struct Starter {
-        tasks: TaskSupervisor,
-        left: u64,
-        sum: u64,
-        reply: Option<ReplyTo<u64>>,
-    }
-
-    impl Starter {
-        fn start_one(&mut self, ctx: &mut Context<Self>) {
-            ctx.async_nolink(&self.tasks, super::job())
-                .expect("the supervisor admits the task");
-        }
-    }
-
-    #[gen_server]
-    impl Starter {
-        fn init(tasks: TaskSupervisor) -> Self {
-            Starter {
-                tasks,
-                left: 0,
-                sum: 0,
-                reply: None,
-            }
-        }
-
-        /// Runs `total` (> 0) tasks one after the other; answers with the
-        /// sum of their values.
-        #[call]
-        fn run(&mut self, total: u64, reply: ReplyTo<u64>, ctx: &mut Context<Self>) {
-            self.left = total;
-            self.sum = 0;
-            self.reply = Some(reply);
-            self.start_one(ctx);
-        }
-
-        #[info]
-        fn done(&mut self, outcome: TaskOutcome<u64>, ctx: &mut Context<Self>) {
-            self.sum += outcome.result.expect("the task returns its value");
-            self.left -= 1;
-            if self.left > 0 {
-                self.start_one(ctx);
-            } else if let Some(reply) = self.reply.take() {
-                reply.send(self.sum);
-            }
-        }
-    }
 
     /// Monitors processes and counts their `Down`s.
     pub struct Watcher {
@@ -168,135 +115,37 @@ mod gs {
     }
 }
 
-/// Resolves to `Err(payload)` if polling the inner future panics, as
-/// gen_server's task wrapper does.
-struct CatchUnwind<F>(F);
-
-impl<F: Future + Unpin> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, Box<dyn Any + Send>>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let inner = &mut self.0;
-        match catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(payload)),
-        }
-    }
-}
-
-/// The hand-written task starters.
-mod hand_tasks {
-    use std::any::Any;
-
-    use tokio::sync::{mpsc, oneshot};
-    use tokio::task::JoinHandle;
-
-    use super::CatchUnwind;
-
-    pub enum Msg {
-        Run(u64, oneshot::Sender<u64>),
-        Done(Result<u64, Box<dyn Any + Send>>),
-    }
-
-    /// How the actor gets its tasks' results.
-    #[derive(Clone, Copy)]
-    pub enum Style {
-        /// Each task sends its (panic-caught) result into the actor's mailbox.
-        Mailbox,
-        /// The actor awaits the `JoinHandle` inside its handler.
-        Await,
-    }
-
-    pub fn spawn(style: Style) -> (mpsc::UnboundedSender<Msg>, JoinHandle<()>) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let me = tx.downgrade();
-        let task = tokio::spawn(async move {
-            match style {
-                Style::Mailbox => run_mailbox(rx, me).await,
-                Style::Await => run_await(rx).await,
-            }
-        });
-        (tx, task)
-    }
-
-    fn start_into_mailbox(me: &mpsc::WeakUnboundedSender<Msg>) {
-        let tx = me.upgrade().expect("the actor is running");
-        tokio::spawn(async move {
-            let job = std::pin::pin!(super::job());
-            let result = CatchUnwind(job).await;
-            let _ = tx.send(Msg::Done(result));
-        });
-    }
-
-    async fn run_mailbox(mut rx: mpsc::UnboundedReceiver<Msg>, me: mpsc::WeakUnboundedSender<Msg>) {
-        let (mut left, mut sum, mut reply) = (0, 0, None);
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                Msg::Run(total, r) => {
-                    (left, sum, reply) = (total, 0, Some(r));
-                    start_into_mailbox(&me);
-                }
-                Msg::Done(result) => {
-                    sum += result.expect("the task returns its value");
-                    left -= 1;
-                    if left > 0 {
-                        start_into_mailbox(&me);
-                    } else if let Some(r) = reply.take() {
-                        let _ = r.send(sum);
-                    }
-                }
-            }
-        }
-    }
-
-    async fn run_await(mut rx: mpsc::UnboundedReceiver<Msg>) {
-        while let Some(msg) = rx.recv().await {
-            let Msg::Run(total, reply) = msg else {
-                unreachable!("tasks are awaited, not sent");
-            };
-            let mut sum = 0;
-            for _ in 0..total {
-                sum += tokio::spawn(super::job())
-                    .await
-                    .expect("the task returns its value");
-            }
-            let _ = reply.send(sum);
-        }
-    }
-}
-
 /// Task round trip, gen_server: ns per task.
-pub async fn tasks_gen_server(tasks: u64) -> f64 {
+pub async fn tasks_gen_server(total: usize) -> f64 {
     let sup = TaskSupervisor::start();
-    let starter = gs::Starter::start(sup.clone()).await.expect("starter");
+    let starter = tasks::gs::Starter::start(tasks::gs::Tasks::One(sup.clone()))
+        .await
+        .expect("starter");
     let t0 = Instant::now();
-    let sum = starter.run(tasks).no_timeout().await.expect("run");
+    let sum = starter
+        .run(total, ONE_AT_A_TIME)
+        .no_timeout()
+        .await
+        .expect("run");
     let elapsed = t0.elapsed();
-    assert_eq!(sum, tasks, "every task delivered its value");
+    assert_eq!(sum, total as u64, "every task delivered its value");
     starter.stop(ExitReason::Normal).await.expect("stop");
     assert_eq!(sup.count(), 0, "every task removed itself");
     sup.stop(ExitReason::Normal).await.expect("stop");
-    per(elapsed, tasks)
+    per(elapsed, total as u64)
 }
 
-/// Task round trip, hand-written: ns per task.
-pub async fn tasks_hand(tasks: u64, await_handle: bool) -> f64 {
-    let style = if await_handle {
-        hand_tasks::Style::Await
-    } else {
-        hand_tasks::Style::Mailbox
-    };
-    let (tx, actor) = hand_tasks::spawn(style);
-    let (reply, rx) = oneshot::channel();
+/// Task round trip, hand-written (`Mailbox`, or `Await` for the lower
+/// bound): ns per task.
+pub async fn tasks_hand(total: usize, style: tasks::hand::Style) -> f64 {
+    let (starter, actor) = tasks::hand::Starter::spawn(style);
     let t0 = Instant::now();
-    let _ = tx.send(hand_tasks::Msg::Run(tasks, reply));
-    let sum = rx.await.expect("the actor answers");
+    let sum = starter.run(total, ONE_AT_A_TIME).await;
     let elapsed = t0.elapsed();
-    assert_eq!(sum, tasks, "every task delivered its value");
-    drop(tx);
+    assert_eq!(sum, total as u64, "every task delivered its value");
+    drop(starter);
     actor.await.expect("the actor ends");
-    per(elapsed, tasks)
+    per(elapsed, total as u64)
 }
 
 /// Yields until `count` reaches `n`.

@@ -47,6 +47,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use common::tasks::hand::Style;
 use counter::{Counter, act, kam, rac};
 use report::{Flavor, Lib, Results, Row, Sizes};
 use tokio::runtime::Runtime;
@@ -196,15 +197,23 @@ fn measure_solo(
     let (row, v) = match (work, lib) {
         (Solo::Tasks, Lib::GenServer) => (
             Row::Tasks,
-            rts.run(flavor, lib, gs_only::tasks_gen_server(s.tasks)),
+            rts.run(flavor, lib, gs_only::tasks_gen_server(s.tasks as usize)),
         ),
         (Solo::Tasks, Lib::Hand) => (
             Row::Tasks,
-            rts.run(flavor, lib, gs_only::tasks_hand(s.tasks, false)),
+            rts.run(
+                flavor,
+                lib,
+                gs_only::tasks_hand(s.tasks as usize, Style::Mailbox),
+            ),
         ),
         (Solo::Tasks, Lib::HandAwait) => (
             Row::Tasks,
-            rts.run(flavor, lib, gs_only::tasks_hand(s.tasks, true)),
+            rts.run(
+                flavor,
+                lib,
+                gs_only::tasks_hand(s.tasks as usize, Style::Await),
+            ),
         ),
         (Solo::Down, Lib::GenServer) => (
             Row::Down,
