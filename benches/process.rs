@@ -19,7 +19,8 @@
 //!   `(id, reason)` when the task's future is dropped (on return, panic or
 //!   abort: what a process's exit guard does), and one receiver task counting
 //!   them; `*_kill` aborts the tasks. Spawning, monitoring and arming the
-//!   counter are not timed.
+//!   counter are not timed (the watcher and the hand-written tasks are in
+//!   `common/down.rs`, shared with peer_bench).
 //! * `link_chain_10k/*`: a chain of [`PROCESSES`] linked processes, built
 //!   outside the timed section: each `spawn_link`s the next
 //!   (`gen_server_spawn_link`), or each gen_server's `init` starts the next
@@ -46,69 +47,14 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use gen_server::{ExitReason, Pid};
 use tokio::sync::{mpsc, oneshot, watch};
-use tokio::task::{AbortHandle, JoinHandle};
+use tokio::task::JoinHandle;
 
 /// Processes per measured iteration (watched, chained or linked).
 const PROCESSES: usize = 10_000;
 
 mod gs {
     use gen_server::prelude::*;
-    use tokio::sync::{mpsc, oneshot};
-
-    /// Monitors processes and counts their `Down`s.
-    pub struct Watcher {
-        reason: ExitReason,
-        expected: usize,
-        seen: usize,
-        wrong: usize,
-        done: Option<oneshot::Sender<usize>>,
-    }
-
-    #[gen_server]
-    impl Watcher {
-        fn init() -> Self {
-            Watcher {
-                reason: ExitReason::Normal,
-                expected: 0,
-                seen: 0,
-                wrong: 0,
-                done: None,
-            }
-        }
-
-        /// Monitors every process of `pids`; `done` gets the number of `Down`s
-        /// with a reason other than `reason` once all of them have arrived.
-        #[call]
-        fn watch_all(
-            &mut self,
-            pids: Vec<Pid>,
-            reason: ExitReason,
-            done: oneshot::Sender<usize>,
-            ctx: &mut Context<Self>,
-        ) {
-            for pid in &pids {
-                ctx.monitor(pid);
-            }
-            self.reason = reason;
-            self.expected = pids.len();
-            self.seen = 0;
-            self.wrong = 0;
-            self.done = Some(done);
-        }
-
-        #[info]
-        fn on_down(&mut self, down: Down) {
-            self.seen += 1;
-            if down.reason != self.reason {
-                self.wrong += 1;
-            }
-            if self.seen == self.expected
-                && let Some(done) = self.done.take()
-            {
-                let _ = done.send(self.wrong);
-            }
-        }
-    }
+    use tokio::sync::mpsc;
 
     /// One link of a chain: its `init` starts the next one, linked.
     pub struct Node;
@@ -133,165 +79,14 @@ mod gs {
 
 mod common;
 
-use common::{run_task, runtimes};
-
-/// Yields until `count` reaches `n`: every process or task has been polled once
-/// and waits on its signal.
-async fn all_polled(count: &AtomicUsize, n: usize) {
-    while count.load(Relaxed) < n {
-        tokio::task::yield_now().await;
-    }
-}
-
-/// How the processes of `down_10k` are ended.
-#[derive(Clone, Copy)]
-enum Ending {
-    /// The shared watch channel says stop; each returns (`Normal`).
-    Stop,
-    /// Each is killed / aborted, one by one (`Killed`).
-    Kill,
-}
-
-impl Ending {
-    fn reason(self) -> ExitReason {
-        match self {
-            Ending::Stop => ExitReason::Normal,
-            Ending::Kill => ExitReason::Killed,
-        }
-    }
-}
-
-/// One iteration of `down_10k` for gen_server; returns the timed part.
-async fn down_gen_server(watcher: &gs::WatcherRef, ending: Ending) -> Duration {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let polled = Arc::new(AtomicUsize::new(0));
-    let pids: Vec<Pid> = (0..PROCESSES)
-        .map(|_| {
-            let mut stop = stop_rx.clone();
-            let polled = Arc::clone(&polled);
-            gen_server::spawn(async move {
-                polled.fetch_add(1, Relaxed);
-                let _ = stop.wait_for(|stop| *stop).await;
-            })
-        })
-        .collect();
-    drop(stop_rx);
-    let (done_tx, done_rx) = oneshot::channel();
-    watcher
-        .watch_all(pids.clone(), ending.reason(), done_tx)
-        .await
-        .expect("watch_all");
-    all_polled(&polled, PROCESSES).await;
-
-    let start = Instant::now();
-    match ending {
-        Ending::Stop => {
-            stop_tx.send_replace(true);
-        }
-        Ending::Kill => {
-            for pid in &pids {
-                pid.kill();
-            }
-        }
-    }
-    let wrong = done_rx.await.expect("the watcher counted");
-    let elapsed = start.elapsed();
-
-    assert_eq!(wrong, 0, "Downs with an unexpected reason");
-    assert!(pids.iter().all(|pid| !pid.is_alive()));
-    elapsed
-}
-
-/// Sends `(id, reason)` to the counting task when dropped: however the task
-/// that owns it ends, like a process's exit guard.
-struct ExitNote {
-    id: usize,
-    reason: Option<ExitReason>,
-    tx: mpsc::UnboundedSender<(usize, ExitReason)>,
-}
-
-impl Drop for ExitNote {
-    fn drop(&mut self) {
-        let reason = self.reason.take().unwrap_or(ExitReason::Killed);
-        let _ = self.tx.send((self.id, reason));
-    }
-}
-
-/// One iteration of `down_10k` for hand-written tasks; returns the timed part.
-async fn down_hand_written(ending: Ending) -> Duration {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let (note_tx, mut note_rx) = mpsc::unbounded_channel::<(usize, ExitReason)>();
-    let polled = Arc::new(AtomicUsize::new(0));
-    // Detached at once, as a process's task is, so that each task is freed
-    // as it ends, inside the timed part on both sides; the kill variant keeps
-    // abort handles and lets go of them once used, as a process's core does.
-    let aborts: Vec<AbortHandle> = (0..PROCESSES)
-        .map(|id| {
-            let mut stop = stop_rx.clone();
-            let polled = Arc::clone(&polled);
-            let note = ExitNote {
-                id,
-                reason: None,
-                tx: note_tx.clone(),
-            };
-            tokio::spawn(async move {
-                // Dropped, and so sent, however the task ends.
-                let mut note = note;
-                polled.fetch_add(1, Relaxed);
-                let _ = stop.wait_for(|stop| *stop).await;
-                note.reason = Some(ExitReason::Normal);
-                drop(note);
-            })
-            .abort_handle()
-        })
-        .collect();
-    let aborts = match ending {
-        Ending::Stop => Vec::new(),
-        Ending::Kill => aborts,
-    };
-    drop((stop_rx, note_tx));
-    let (done_tx, done_rx) = oneshot::channel();
-    let expected = ending.reason();
-    let counter = tokio::spawn(async move {
-        let (mut seen, mut wrong) = (0, 0);
-        while let Some((_id, reason)) = note_rx.recv().await {
-            seen += 1;
-            if reason != expected {
-                wrong += 1;
-            }
-            if seen == PROCESSES {
-                let _ = done_tx.send(wrong);
-                break;
-            }
-        }
-    });
-    all_polled(&polled, PROCESSES).await;
-
-    let start = Instant::now();
-    match ending {
-        Ending::Stop => {
-            stop_tx.send_replace(true);
-        }
-        Ending::Kill => {
-            for task in &aborts {
-                task.abort();
-            }
-        }
-    }
-    drop(aborts);
-    let wrong = done_rx.await.expect("the counter counted");
-    let elapsed = start.elapsed();
-
-    assert_eq!(wrong, 0, "notes with an unexpected reason");
-    counter.await.expect("counter task");
-    elapsed
-}
+use common::down::{self, Ending, Watcher};
+use common::{all_polled, run_task, runtimes};
 
 fn down(c: &mut Criterion) {
     let mut group = c.benchmark_group("down_10k");
     group.sampling_mode(SamplingMode::Flat);
     for (flavor, rt) in runtimes() {
-        let watcher = rt.block_on(gs::Watcher::start()).expect("watcher");
+        let watcher = rt.block_on(Watcher::start()).expect("watcher");
         for (name, ending) in [("stop", Ending::Stop), ("kill", Ending::Kill)] {
             let id = BenchmarkId::new(format!("gen_server_{name}"), flavor);
             group.bench_function(id, |b| {
@@ -300,7 +95,7 @@ fn down(c: &mut Criterion) {
                     run_task(&rt, async move {
                         let mut elapsed = Duration::ZERO;
                         for _ in 0..iters {
-                            elapsed += down_gen_server(&watcher, ending).await;
+                            elapsed += down::time_gen_server(&watcher, PROCESSES, ending).await;
                         }
                         elapsed
                     })
@@ -312,7 +107,7 @@ fn down(c: &mut Criterion) {
                     run_task(&rt, async move {
                         let mut elapsed = Duration::ZERO;
                         for _ in 0..iters {
-                            elapsed += down_hand_written(ending).await;
+                            elapsed += down::time_hand_written(PROCESSES, ending).await;
                         }
                         elapsed
                     })

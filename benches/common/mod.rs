@@ -5,9 +5,11 @@
 #![allow(dead_code)]
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use tokio::runtime::Runtime;
 
+pub mod down;
 pub mod tasks;
 
 /// The `#[gen_server]` counter.
@@ -141,4 +143,12 @@ pub fn run_task<T: Send + 'static>(
     fut: impl Future<Output = T> + Send + 'static,
 ) -> T {
     rt.block_on(rt.spawn(fut)).expect("benchmark task panicked")
+}
+
+/// Yields until `count` reaches `n`: every process or task has been polled once
+/// and waits on its signal.
+pub async fn all_polled(count: &AtomicUsize, n: usize) {
+    while count.load(Relaxed) < n {
+        tokio::task::yield_now().await;
+    }
 }

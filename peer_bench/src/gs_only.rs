@@ -15,80 +15,30 @@
 //!   `watch` channel; timed from flipping the channel until the watcher has
 //!   handled the N-th `Down`. Hand-written: N tokio tasks, each owning a guard
 //!   that sends `(id, reason)` into one unbounded mpsc when dropped, one task
-//!   counting them.
+//!   counting them. Both are the `*_stop` rows of `benches/process.rs`
+//!   (`benches/common/down.rs`).
 //! * restart latency: from a cast that makes the supervised child panic until
 //!   the replacement (looked up by name) answers a call. Hand-written: a
 //!   supervising task that respawns the child actor when its `JoinHandle`
 //!   reports a panic and publishes the new handle in a shared slot.
 
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gen_server::task::TaskSupervisor;
 use gen_server::{ExitReason, GenServer as _};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::mpsc;
 
+use crate::common::down::{self, Ending};
 use crate::common::tasks;
 
 /// The window of the shared task starters: one task in flight at a time.
 const ONE_AT_A_TIME: usize = 1;
 
-/// gen_server's side of the other two workloads.
+/// gen_server's side of the restart workload.
 mod gs {
     use gen_server::prelude::*;
-    use tokio::sync::{mpsc, oneshot};
-
-    /// Monitors processes and counts their `Down`s.
-    pub struct Watcher {
-        expected: usize,
-        seen: usize,
-        wrong: usize,
-        done: Option<oneshot::Sender<usize>>,
-    }
-
-    #[gen_server]
-    impl Watcher {
-        fn init() -> Self {
-            Watcher {
-                expected: 0,
-                seen: 0,
-                wrong: 0,
-                done: None,
-            }
-        }
-
-        /// Monitors every process of `pids`; `done` gets the number of
-        /// `Down`s with a reason other than `Normal` once all have arrived.
-        #[call]
-        fn watch_all(
-            &mut self,
-            pids: Vec<Pid>,
-            done: oneshot::Sender<usize>,
-            ctx: &mut Context<Self>,
-        ) {
-            for pid in &pids {
-                ctx.monitor(pid);
-            }
-            self.expected = pids.len();
-            self.seen = 0;
-            self.wrong = 0;
-            self.done = Some(done);
-        }
-
-        #[info]
-        fn on_down(&mut self, down: Down) {
-            self.seen += 1;
-            if down.reason != ExitReason::Normal {
-                self.wrong += 1;
-            }
-            if self.seen == self.expected
-                && let Some(done) = self.done.take()
-            {
-                let _ = done.send(self.wrong);
-            }
-        }
-    }
+    use tokio::sync::mpsc;
 
     /// A supervised child that reports each start and panics on request.
     pub struct Child {
@@ -148,108 +98,17 @@ pub async fn tasks_hand(total: usize, style: tasks::hand::Style) -> f64 {
     per(elapsed, total as u64)
 }
 
-/// Yields until `count` reaches `n`.
-async fn all_polled(count: &AtomicUsize, n: usize) {
-    while count.load(Relaxed) < n {
-        tokio::task::yield_now().await;
-    }
-}
-
 /// Down delivery, gen_server: ns per `Down`.
 pub async fn down_gen_server(processes: usize) -> f64 {
-    let watcher = gs::Watcher::start().await.expect("watcher");
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let polled = Arc::new(AtomicUsize::new(0));
-    let pids: Vec<gen_server::Pid> = (0..processes)
-        .map(|_| {
-            let mut stop = stop_rx.clone();
-            let polled = Arc::clone(&polled);
-            gen_server::spawn(async move {
-                polled.fetch_add(1, Relaxed);
-                let _ = stop.wait_for(|stop| *stop).await;
-            })
-        })
-        .collect();
-    drop(stop_rx);
-    let (done_tx, done_rx) = oneshot::channel();
-    watcher
-        .watch_all(pids.clone(), done_tx)
-        .await
-        .expect("watch_all");
-    all_polled(&polled, processes).await;
-
-    let t0 = Instant::now();
-    stop_tx.send_replace(true);
-    let wrong = done_rx.await.expect("the watcher counted");
-    let elapsed = t0.elapsed();
-
-    assert_eq!(wrong, 0, "Downs with an unexpected reason");
-    assert!(pids.iter().all(|pid| !pid.is_alive()));
+    let watcher = down::Watcher::start().await.expect("watcher");
+    let elapsed = down::time_gen_server(&watcher, processes, Ending::Stop).await;
     watcher.stop(ExitReason::Normal).await.expect("stop");
     per(elapsed, processes as u64)
 }
 
-/// Sends `(id, reason)` to the counting task when dropped, however the task
-/// that owns it ends, like a process's exit guard.
-struct ExitNote {
-    id: usize,
-    reason: Option<ExitReason>,
-    tx: mpsc::UnboundedSender<(usize, ExitReason)>,
-}
-
-impl Drop for ExitNote {
-    fn drop(&mut self) {
-        let reason = self.reason.take().unwrap_or(ExitReason::Killed);
-        let _ = self.tx.send((self.id, reason));
-    }
-}
-
 /// Down delivery, hand-written: ns per note.
 pub async fn down_hand(processes: usize) -> f64 {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let (note_tx, mut note_rx) = mpsc::unbounded_channel::<(usize, ExitReason)>();
-    let polled = Arc::new(AtomicUsize::new(0));
-    for id in 0..processes {
-        let mut stop = stop_rx.clone();
-        let polled = Arc::clone(&polled);
-        let note = ExitNote {
-            id,
-            reason: None,
-            tx: note_tx.clone(),
-        };
-        // Detached, as a process's task is.
-        tokio::spawn(async move {
-            let mut note = note;
-            polled.fetch_add(1, Relaxed);
-            let _ = stop.wait_for(|stop| *stop).await;
-            note.reason = Some(ExitReason::Normal);
-            drop(note);
-        });
-    }
-    drop((stop_rx, note_tx));
-    let (done_tx, done_rx) = oneshot::channel();
-    let counter = tokio::spawn(async move {
-        let (mut seen, mut wrong) = (0, 0);
-        while let Some((_id, reason)) = note_rx.recv().await {
-            seen += 1;
-            if reason != ExitReason::Normal {
-                wrong += 1;
-            }
-            if seen == processes {
-                let _ = done_tx.send(wrong);
-                break;
-            }
-        }
-    });
-    all_polled(&polled, processes).await;
-
-    let t0 = Instant::now();
-    stop_tx.send_replace(true);
-    let wrong = done_rx.await.expect("the counter counted");
-    let elapsed = t0.elapsed();
-
-    assert_eq!(wrong, 0, "notes with an unexpected reason");
-    counter.await.expect("counter task");
+    let elapsed = down::time_hand_written(processes, Ending::Stop).await;
     per(elapsed, processes as u64)
 }
 
