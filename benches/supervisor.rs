@@ -7,7 +7,8 @@
 //! from the cast to the reply is measured. The supervisor's intensity is set
 //! high enough never to give up. For scale, the same iteration with the
 //! child started afresh by hand (no crash, no supervisor) is measured
-//! beside it.
+//! beside it. The child and the restart loop are in `common/restart.rs`,
+//! shared with peer_bench.
 //!
 //! ```sh
 //! cargo bench --bench supervisor
@@ -19,34 +20,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gen_server::prelude::*;
-use gen_server::supervisor::{Strategy, SupervisorSpec};
 use tokio::sync::mpsc;
 
-/// A child that reports each start and panics on request.
-struct Child {
-    total: u64,
-}
-
-#[gen_server]
-impl Child {
-    fn init(started: mpsc::UnboundedSender<()>) -> Self {
-        let _ = started.send(());
-        Child { total: 0 }
-    }
-
-    #[cast]
-    fn crash(&mut self) {
-        panic!("benchmark crash");
-    }
-
-    #[call]
-    fn add(&mut self, n: u64) -> u64 {
-        self.total += n;
-        self.total
-    }
-}
-
-const NAME: &str = "bench-restart-child";
+use common::restart::{self, Child};
 
 fn restart_latency(c: &mut Criterion) {
     // The panics are the workload; do not print each one.
@@ -55,31 +31,7 @@ fn restart_latency(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     for (rt_name, rt) in common::runtimes() {
         group.bench_function(format!("panic_to_reply/{rt_name}"), |b| {
-            b.iter_custom(|iters| {
-                common::run_task(&rt, async move {
-                    let (started_tx, mut started) = mpsc::unbounded_channel();
-                    let tree = SupervisorSpec::new(Strategy::OneForOne)
-                        .max_restarts(usize::MAX)
-                        .child(Child::child_spec(started_tx).name(NAME))
-                        .start()
-                        .await
-                        .unwrap();
-                    started.recv().await.unwrap();
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let old = ChildRef::whereis(NAME).unwrap();
-                        let t0 = Instant::now();
-                        old.crash().await.unwrap();
-                        started.recv().await.unwrap();
-                        let new = ChildRef::whereis(NAME).unwrap();
-                        assert_eq!(new.add(1).await, Ok(1));
-                        total += t0.elapsed();
-                        assert_ne!(new.id(), old.id());
-                    }
-                    tree.stop(ExitReason::Shutdown).await.unwrap();
-                    total
-                })
-            });
+            b.iter_custom(|iters| common::run_task(&rt, restart::panic_to_reply(iters)));
         });
         group.bench_function(format!("fresh_start_to_reply/{rt_name}"), |b| {
             b.iter_custom(|iters| {

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use tokio::runtime::Runtime;
 
 pub mod down;
+pub mod restart;
 pub mod tasks;
 
 /// The `#[gen_server]` counter.

@@ -20,50 +20,23 @@
 //! * restart latency: from a cast that makes the supervised child panic until
 //!   the replacement (looked up by name) answers a call. Hand-written: a
 //!   supervising task that respawns the child actor when its `JoinHandle`
-//!   reports a panic and publishes the new handle in a shared slot.
+//!   reports a panic and publishes the new handle in a shared slot. The
+//!   gen_server side is `restart_latency/panic_to_reply` of
+//!   `benches/supervisor.rs` (`benches/common/restart.rs`).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use gen_server::ExitReason;
 use gen_server::task::TaskSupervisor;
-use gen_server::{ExitReason, GenServer as _};
 use tokio::sync::mpsc;
 
 use crate::common::down::{self, Ending};
+use crate::common::restart;
 use crate::common::tasks;
 
 /// The window of the shared task starters: one task in flight at a time.
 const ONE_AT_A_TIME: usize = 1;
-
-/// gen_server's side of the restart workload.
-mod gs {
-    use gen_server::prelude::*;
-    use tokio::sync::mpsc;
-
-    /// A supervised child that reports each start and panics on request.
-    pub struct Child {
-        total: u64,
-    }
-
-    #[gen_server]
-    impl Child {
-        fn init(started: mpsc::UnboundedSender<()>) -> Self {
-            let _ = started.send(());
-            Child { total: 0 }
-        }
-
-        #[cast]
-        fn crash(&mut self) {
-            panic!("benchmark crash");
-        }
-
-        #[call]
-        fn add(&mut self, n: u64) -> u64 {
-            self.total += n;
-            self.total
-        }
-    }
-}
 
 /// Task round trip, gen_server: ns per task.
 pub async fn tasks_gen_server(total: usize) -> f64 {
@@ -115,29 +88,7 @@ pub async fn down_hand(processes: usize) -> f64 {
 /// Restart latency, gen_server: ns per restart (panic to the replacement's
 /// reply).
 pub async fn restart_gen_server(restarts: u64) -> f64 {
-    use gen_server::supervisor::{Strategy, SupervisorSpec};
-    const NAME: &str = "peer-bench-restart-child";
-    let (started_tx, mut started) = mpsc::unbounded_channel();
-    let tree = SupervisorSpec::new(Strategy::OneForOne)
-        .max_restarts(usize::MAX)
-        .child(gs::Child::child_spec(started_tx).name(NAME))
-        .start()
-        .await
-        .expect("supervisor");
-    started.recv().await.expect("first start");
-    let mut total = Duration::ZERO;
-    for _ in 0..restarts {
-        let old = gs::ChildRef::whereis(NAME).expect("registered");
-        let t0 = Instant::now();
-        old.crash().await.expect("crash");
-        started.recv().await.expect("restarted");
-        let new = gs::ChildRef::whereis(NAME).expect("registered");
-        assert_eq!(new.add(1).await, Ok(1));
-        total += t0.elapsed();
-        assert_ne!(new.id(), old.id());
-    }
-    tree.stop(ExitReason::Shutdown).await.expect("stop");
-    per(total, restarts)
+    per(restart::panic_to_reply(restarts).await, restarts)
 }
 
 /// The hand-written supervised child.
