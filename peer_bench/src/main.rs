@@ -194,44 +194,27 @@ fn measure_solo(
     lib: Lib,
 ) {
     let s = sizes.clone();
-    let (row, v) = match (work, lib) {
-        (Solo::Tasks, Lib::GenServer) => (
-            Row::Tasks,
-            rts.run(flavor, lib, gs_only::tasks_gen_server(s.tasks as usize)),
-        ),
-        (Solo::Tasks, Lib::Hand) => (
-            Row::Tasks,
-            rts.run(
-                flavor,
-                lib,
-                gs_only::tasks_hand(s.tasks as usize, Style::Mailbox),
-            ),
-        ),
-        (Solo::Tasks, Lib::HandAwait) => (
-            Row::Tasks,
-            rts.run(
-                flavor,
-                lib,
-                gs_only::tasks_hand(s.tasks as usize, Style::Await),
-            ),
-        ),
-        (Solo::Down, Lib::GenServer) => (
-            Row::Down,
-            rts.run(flavor, lib, gs_only::down_gen_server(s.down as usize)),
-        ),
-        (Solo::Down, Lib::Hand) => (
-            Row::Down,
-            rts.run(flavor, lib, gs_only::down_hand(s.down as usize)),
-        ),
-        (Solo::Restart, Lib::GenServer) => (
-            Row::Restart,
-            rts.run(flavor, lib, gs_only::restart_gen_server(s.restarts)),
-        ),
-        (Solo::Restart, Lib::Hand) => (
-            Row::Restart,
-            rts.run(flavor, lib, gs_only::restart_hand(s.restarts)),
-        ),
+    let (tasks, down) = (s.tasks as usize, s.down as usize);
+    let v = match (work, lib) {
+        (Solo::Tasks, Lib::GenServer) => rts.run(flavor, lib, gs_only::tasks_gen_server(tasks)),
+        (Solo::Tasks, Lib::Hand) => {
+            rts.run(flavor, lib, gs_only::tasks_hand(tasks, Style::Mailbox))
+        }
+        (Solo::Tasks, Lib::HandAwait) => {
+            rts.run(flavor, lib, gs_only::tasks_hand(tasks, Style::Await))
+        }
+        (Solo::Down, Lib::GenServer) => rts.run(flavor, lib, gs_only::down_gen_server(down)),
+        (Solo::Down, Lib::Hand) => rts.run(flavor, lib, gs_only::down_hand(down)),
+        (Solo::Restart, Lib::GenServer) => {
+            rts.run(flavor, lib, gs_only::restart_gen_server(s.restarts))
+        }
+        (Solo::Restart, Lib::Hand) => rts.run(flavor, lib, gs_only::restart_hand(s.restarts)),
         _ => unreachable!("no such pair"),
+    };
+    let row = match work {
+        Solo::Tasks => Row::Tasks,
+        Solo::Down => Row::Down,
+        Solo::Restart => Row::Restart,
     };
     results.add(row, flavor, lib, v);
 }
@@ -329,6 +312,22 @@ impl Options {
     }
 }
 
+/// Runs `reps` repetitions of workload `key` on `flavor`, the implementations
+/// of `libs` taking turns within each in a rotating order (`measure` records
+/// one), and reports how long they took.
+fn take_turns(key: &str, flavor: Flavor, reps: usize, libs: &[Lib], mut measure: impl FnMut(Lib)) {
+    let started = Instant::now();
+    for rep in 0..reps {
+        for i in 0..libs.len() {
+            measure(libs[(i + rep) % libs.len()]);
+        }
+    }
+    eprintln!(
+        "{key} / {flavor:?}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn wanted(only: &[String], key: &str) -> bool {
     only.is_empty() || only.iter().any(|w| key.contains(w.as_str()))
 }
@@ -357,17 +356,9 @@ fn main() {
             };
             let libs = o.pick(&Lib::PEERS);
             for &flavor in flavors {
-                let started = Instant::now();
-                for rep in 0..reps {
-                    for i in 0..libs.len() {
-                        let lib = libs[(i + rep) % libs.len()];
-                        measure_lib(&rts, &o.sizes, &mut results, work, flavor, lib);
-                    }
-                }
-                eprintln!(
-                    "{key} / {flavor:?}: {:.1} s",
-                    started.elapsed().as_secs_f64()
-                );
+                take_turns(key, flavor, reps, &libs, |lib| {
+                    measure_lib(&rts, &o.sizes, &mut results, work, flavor, lib);
+                });
             }
         }
         // The panics of the restart workload are the workload: do not print them.
@@ -388,17 +379,9 @@ fn main() {
             }
             let libs = o.pick(libs);
             for &flavor in &o.flavors {
-                let started = Instant::now();
-                for rep in 0..o.reps {
-                    for i in 0..libs.len() {
-                        let lib = libs[(i + rep) % libs.len()];
-                        measure_solo(&rts, &o.sizes, &mut results, work, flavor, lib);
-                    }
-                }
-                eprintln!(
-                    "{key} / {flavor:?}: {:.1} s",
-                    started.elapsed().as_secs_f64()
-                );
+                take_turns(key, flavor, o.reps, &libs, |lib| {
+                    measure_solo(&rts, &o.sizes, &mut results, work, flavor, lib);
+                });
             }
         }
         std::panic::set_hook(hook);
