@@ -17,22 +17,12 @@ pub struct Counting;
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() && ON.load(Relaxed) {
-            BYTES.fetch_add(layout.size() as isize, Relaxed);
-            BLOCKS.fetch_add(1, Relaxed);
-        }
-        ptr
+        counted(unsafe { System.alloc(layout) }, layout)
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() && ON.load(Relaxed) {
-            BYTES.fetch_add(layout.size() as isize, Relaxed);
-            BLOCKS.fetch_add(1, Relaxed);
-        }
-        ptr
+        counted(unsafe { System.alloc_zeroed(layout) }, layout)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -52,6 +42,17 @@ unsafe impl GlobalAlloc for Counting {
         }
         new
     }
+}
+
+/// Counts the block `ptr` of `layout` just handed out (none if null) and
+/// returns it.
+#[inline]
+fn counted(ptr: *mut u8, layout: Layout) -> *mut u8 {
+    if !ptr.is_null() && ON.load(Relaxed) {
+        BYTES.fetch_add(layout.size() as isize, Relaxed);
+        BLOCKS.fetch_add(1, Relaxed);
+    }
+    ptr
 }
 
 /// Live heap growth over a measured section.
