@@ -91,6 +91,17 @@ impl Ending {
             Ending::Kill => ExitReason::Killed,
         }
     }
+
+    /// Ends the processes: flips `stop` (which they all wait on), or calls
+    /// `kill` on each of `all`, one by one.
+    fn end<T>(self, stop: &watch::Sender<bool>, all: &[T], kill: impl FnMut(&T)) {
+        match self {
+            Ending::Stop => {
+                stop.send_replace(true);
+            }
+            Ending::Kill => all.iter().for_each(kill),
+        }
+    }
 }
 
 /// One round for gen_server: `processes` processes monitored by `watcher`,
@@ -117,16 +128,9 @@ pub async fn time_gen_server(watcher: &WatcherRef, processes: usize, ending: End
     all_polled(&polled, processes).await;
 
     let start = Instant::now();
-    match ending {
-        Ending::Stop => {
-            stop_tx.send_replace(true);
-        }
-        Ending::Kill => {
-            for pid in &pids {
-                pid.kill();
-            }
-        }
-    }
+    ending.end(&stop_tx, &pids, |pid| {
+        pid.kill();
+    });
     let wrong = done_rx.await.expect("the watcher counted");
     let elapsed = start.elapsed();
 
@@ -202,16 +206,7 @@ pub async fn time_hand_written(processes: usize, ending: Ending) -> Duration {
     all_polled(&polled, processes).await;
 
     let start = Instant::now();
-    match ending {
-        Ending::Stop => {
-            stop_tx.send_replace(true);
-        }
-        Ending::Kill => {
-            for task in &aborts {
-                task.abort();
-            }
-        }
-    }
+    ending.end(&stop_tx, &aborts, AbortHandle::abort);
     drop(aborts);
     let wrong = done_rx.await.expect("the counter counted");
     let elapsed = start.elapsed();
