@@ -159,20 +159,14 @@ fn measure<C: Counter>(
     }
 }
 
-fn measure_lib(
-    rts: &Runtimes,
-    sizes: &Sizes,
-    results: &mut Results,
-    work: Work,
-    flavor: Flavor,
-    lib: Lib,
-) {
+/// [`measure`] for the counter of `lib`.
+fn measure_for(lib: Lib) -> fn(&Runtimes, &Sizes, &mut Results, Work, Flavor, Lib) {
     match lib {
-        Lib::Hand => measure::<common::hand::Counter>(rts, sizes, results, work, flavor, lib),
-        Lib::GenServer => measure::<common::gs::CounterRef>(rts, sizes, results, work, flavor, lib),
-        Lib::Ractor => measure::<rac::Counter>(rts, sizes, results, work, flavor, lib),
-        Lib::Kameo => measure::<kam::Counter>(rts, sizes, results, work, flavor, lib),
-        Lib::Actix => measure::<act::Counter>(rts, sizes, results, work, flavor, lib),
+        Lib::Hand => measure::<common::hand::Counter>,
+        Lib::GenServer => measure::<common::gs::CounterRef>,
+        Lib::Ractor => measure::<rac::Counter>,
+        Lib::Kameo => measure::<kam::Counter>,
+        Lib::Actix => measure::<act::Counter>,
         Lib::HandAwait => unreachable!("not a counter"),
     }
 }
@@ -357,7 +351,7 @@ fn main() {
             let libs = o.pick(&Lib::PEERS);
             for &flavor in flavors {
                 take_turns(key, flavor, reps, &libs, |lib| {
-                    measure_lib(&rts, &o.sizes, &mut results, work, flavor, lib);
+                    measure_for(lib)(&rts, &o.sizes, &mut results, work, flavor, lib);
                 });
             }
         }
