@@ -18,9 +18,11 @@
 //!   holding a guard with a clone of an unbounded mpsc sender that sends
 //!   `(id, reason)` when the task's future is dropped (on return, panic or
 //!   abort: what a process's exit guard does), and one receiver task counting
-//!   them; `*_kill` aborts the tasks. Spawning, monitoring and arming the
-//!   counter are not timed (the watcher and the hand-written tasks are in
-//!   `common/down.rs`, shared with peer_bench).
+//!   them; `*_kill` aborts the tasks (`*_stop` keeps an abort handle for
+//!   every task until the round ends: see `common::down::Spawning`).
+//!   Spawning, monitoring and arming the counter are not timed (the watcher
+//!   and the hand-written tasks are in `common/down.rs`, shared with
+//!   peer_bench).
 //! * `link_chain_10k/*`: a chain of [`PROCESSES`] linked processes, built
 //!   outside the timed section: each `spawn_link`s the next
 //!   (`gen_server_spawn_link`), or each gen_server's `init` starts the next
@@ -79,7 +81,7 @@ mod gs {
 
 mod common;
 
-use common::down::{self, Ending, Watcher};
+use common::down::{self, Ending, Spawning, Watcher};
 use common::{all_polled, run_task, runtimes};
 
 fn down(c: &mut Criterion) {
@@ -107,7 +109,9 @@ fn down(c: &mut Criterion) {
                     run_task(&rt, async move {
                         let mut elapsed = Duration::ZERO;
                         for _ in 0..iters {
-                            elapsed += down::time_hand_written(PROCESSES, ending).await;
+                            elapsed +=
+                                down::time_hand_written(PROCESSES, ending, Spawning::KeepHandles)
+                                    .await;
                         }
                         elapsed
                     })

@@ -31,7 +31,7 @@ use gen_server::ExitReason;
 use gen_server::task::TaskSupervisor;
 use tokio::sync::mpsc;
 
-use crate::common::down::{self, Ending};
+use crate::common::down::{self, Ending, Spawning};
 use crate::common::restart;
 use crate::common::tasks;
 
@@ -81,7 +81,7 @@ pub async fn down_gen_server(processes: usize) -> f64 {
 
 /// Down delivery, hand-written: ns per note.
 pub async fn down_hand(processes: usize) -> f64 {
-    let elapsed = down::time_hand_written(processes, Ending::Stop).await;
+    let elapsed = down::time_hand_written(processes, Ending::Stop, Spawning::Detach).await;
     per(elapsed, processes as u64)
 }
 
