@@ -15,8 +15,9 @@
 //!   `watch` channel; timed from flipping the channel until the watcher has
 //!   handled the N-th `Down`. Hand-written: N tokio tasks, each owning a guard
 //!   that sends `(id, reason)` into one unbounded mpsc when dropped, one task
-//!   counting them. Both are the `*_stop` rows of `benches/process.rs`
-//!   (`benches/common/down.rs`).
+//!   counting them, each task detached as it is spawned. Both are the
+//!   `*_stop` rounds of `benches/process.rs` (`benches/common/down.rs`), but
+//!   for that (`Spawning::Detach`; process.rs keeps the tasks' abort handles).
 //! * restart latency: from a cast that makes the supervised child panic until
 //!   the replacement (looked up by name) answers a call. Hand-written: a
 //!   supervising task that respawns the child actor when its `JoinHandle`
