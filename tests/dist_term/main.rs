@@ -1,11 +1,13 @@
 //! Integration tests of the term codec, `gen_server::dist::term`: every row
-//! of the mapping both ways, the errors, `Atom` and `RawTerm`, property tests
+//! of the mapping both ways, the errors, `Atom` and `RawTerm`, the check of
+//! hostile bytes before decoding (`from_bytes`), property tests
 //! (no panic on any term; values survive `to_term`, the wire and
 //! `from_term`), and a check against the real BEAM when `elixir` is on PATH.
 
 mod atoms_and_raw;
 mod beam;
 mod errors;
+mod malformed;
 mod mapping;
 mod properties;
 

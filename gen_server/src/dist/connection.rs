@@ -679,16 +679,11 @@ fn handle_frames(conn: &Arc<Connection>, inbuf: &mut Vec<u8>) -> Result<(), Stri
     let mut used = 0;
     while let Some((frame, len)) = wire::next_frame(&inbuf[used..])? {
         if let Frame::Message(body) = frame {
-            // eetf panics on a few encodings it does not support (atom cache
-            // references); such a frame is as undecodable as a broken one.
-            let decoded = std::panic::catch_unwind(|| Message::read_from(&mut &body[..]));
-            match decoded {
-                Ok(Ok(msg)) => super::pid::with_node(&conn.node, || conn.handle(msg)),
-                Ok(Err(e)) => {
+            // A hostile or broken frame is dropped; the connection carries on.
+            match wire::read_message(body) {
+                Ok(msg) => super::pid::with_node(&conn.node, || conn.handle(msg)),
+                Err(e) => {
                     tracing::warn!(peer = %conn.peer, error = %e, "undecodable distribution message; dropped")
-                }
-                Err(_) => {
-                    tracing::warn!(peer = %conn.peer, "distribution message in an unsupported encoding; dropped")
                 }
             }
         }

@@ -10,6 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use eetf::{Atom, BigInteger, FixInteger, List, Map, Pid, Reference, Term, Tuple};
 use erl_dist::message::Message;
 
+use super::term::{MalformedTerm, check_terms, render_bounded};
 use crate::{ActorId, ExitReason};
 
 /// A map for the tables looked up per message (pids, references, names):
@@ -89,6 +90,38 @@ pub(crate) fn next_frame(buf: &[u8]) -> Result<Option<(Frame<'_>, usize)>, Strin
         ));
     }
     Ok(Some((Frame::Message(&body[1..]), 4 + len)))
+}
+
+/// Why the message in a frame was dropped.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum UnreadableMessage {
+    /// Its terms failed the check made before decoding them.
+    #[error("malformed term: {0}")]
+    Malformed(#[from] MalformedTerm),
+    /// Its terms are sound but do not make a distribution message; the
+    /// text is bounded, since it may show a term the peer sent.
+    #[error("{0}")]
+    Undecodable(String),
+    /// `eetf` or `erl_dist` panicked (the check should make this
+    /// unreachable; a panic must not end the connection task all the same).
+    #[error("the decoder panicked on it")]
+    Panicked,
+}
+
+/// Decodes the message in a frame's body (after the pass-through tag).
+///
+/// The terms are checked first ([`check_terms`]), so that no peer can make
+/// `eetf` allocate more than the frame holds, recurse deeper than
+/// [`MAX_TERM_DEPTH`](super::term::MAX_TERM_DEPTH) or panic: a frame that
+/// fails is an error for the caller to log and drop, like any undecodable
+/// one, and the connection carries on.
+pub(crate) fn read_message(body: &[u8]) -> Result<Message, UnreadableMessage> {
+    check_terms(body)?;
+    match std::panic::catch_unwind(|| Message::read_from(&mut &body[..])) {
+        Ok(Ok(msg)) => Ok(msg),
+        Ok(Err(e)) => Err(UnreadableMessage::Undecodable(render_bounded(&e))),
+        Err(_) => Err(UnreadableMessage::Panicked),
+    }
 }
 
 /// The Erlang pid of a local process: the 64-bit id split in two 32-bit
@@ -196,7 +229,9 @@ pub(crate) fn reason_to_term(reason: &ExitReason) -> Term {
 ///
 /// OTP's reasons map one to one; an exception (`{%SomeError{message: m}, stack}`)
 /// is a crash with its message; any other abnormal reason is a crash whose
-/// message is the atom's name, or the term in Erlang syntax.
+/// message is the atom's name, or the term in Erlang syntax (cut after
+/// `TEXT_LIMIT` characters (in `term::render`): the term comes from a
+/// peer).
 pub(crate) fn reason_from_term(term: &Term) -> ExitReason {
     match term {
         Term::Atom(a) => match a.name.as_str() {
@@ -212,11 +247,11 @@ pub(crate) fn reason_from_term(term: &Term) -> ExitReason {
             [tag, why] if is_atom(tag, "shutdown") => ExitReason::ShutdownWith(text(why)),
             [Term::Map(exception), _stack] => match exception.map.get(&atom("message")) {
                 Some(message) => ExitReason::Panic(text(message)),
-                None => ExitReason::Panic(term.to_string()),
+                None => ExitReason::Panic(render_bounded(term)),
             },
-            _ => ExitReason::Panic(term.to_string()),
+            _ => ExitReason::Panic(render_bounded(term)),
         },
-        _ => ExitReason::Panic(term.to_string()),
+        _ => ExitReason::Panic(render_bounded(term)),
     }
 }
 
@@ -224,7 +259,7 @@ pub(crate) fn reason_from_term(term: &Term) -> ExitReason {
 fn text(term: &Term) -> String {
     match term {
         Term::Binary(b) => String::from_utf8_lossy(&b.bytes).into_owned(),
-        other => other.to_string(),
+        other => render_bounded(other),
     }
 }
 
@@ -298,6 +333,91 @@ mod tests {
             next_frame(&bytes[used..]).unwrap(),
             Some((Frame::Tick, 4))
         ));
+    }
+
+    /// A frame's body: the control message of a `REG_SEND` of `payload`
+    /// (its bytes, version byte included).
+    fn reg_send_body(payload: &[u8]) -> Vec<u8> {
+        let msg = Message::reg_send(
+            local_pid(&Atom::from("a@h"), 1, ActorId::OUTSIDE),
+            Atom::from("counter"),
+            atom("get"),
+        );
+        let framed = frame(msg).unwrap();
+        let (Frame::Message(body), _) = next_frame(&framed).unwrap().unwrap() else {
+            panic!("expected a message");
+        };
+        // The control message, then the payload in place of `:get`.
+        let get = [131, 119, 3, b'g', b'e', b't'];
+        let control = body.strip_suffix(&get[..]).expect("`:get` last");
+        [control, payload].concat()
+    }
+
+    #[test]
+    fn a_message_is_read_from_a_sound_frame() {
+        let body = reg_send_body(&[131, 104, 1, 97, 7]);
+        let Ok(Message::RegSend(send)) = read_message(&body) else {
+            panic!("expected REG_SEND");
+        };
+        assert_eq!(send.message, tuple(vec![int(7)]));
+    }
+
+    #[test]
+    fn hostile_frames_are_refused_before_decoding() {
+        // A list claiming 2³² - 1 elements.
+        let huge = reg_send_body(&[131, 108, 255, 255, 255, 255, 106]);
+        assert!(matches!(
+            read_message(&huge),
+            Err(UnreadableMessage::Malformed(
+                MalformedTerm::Implausible { .. }
+            ))
+        ));
+        // 100 000 nested tuples: eetf would overflow the stack.
+        let mut deep = vec![131];
+        for _ in 0..100_000 {
+            deep.extend_from_slice(&[104, 1]);
+        }
+        deep.push(106);
+        assert!(matches!(
+            read_message(&reg_send_body(&deep)),
+            Err(UnreadableMessage::Malformed(MalformedTerm::TooDeep { .. }))
+        ));
+        // An atom cache reference: eetf would panic.
+        assert!(matches!(
+            read_message(&reg_send_body(&[131, 82, 0])),
+            Err(UnreadableMessage::Malformed(
+                MalformedTerm::AtomCacheRef { .. }
+            ))
+        ));
+        // The payload cut short.
+        let cut = reg_send_body(&[131, 104, 2, 97, 1]);
+        assert!(matches!(
+            read_message(&cut),
+            Err(UnreadableMessage::Malformed(
+                MalformedTerm::Truncated { .. }
+            ))
+        ));
+    }
+
+    #[test]
+    fn an_undecodable_message_names_a_bounded_term() {
+        // A control message that is a huge list instead of a tuple.
+        let mut body = vec![131, 108, 0, 0, 0x27, 0x10];
+        body.extend(std::iter::repeat_n([97, 1], 10_000).flatten());
+        body.push(106);
+        let error = read_message(&body).map(|_| ()).unwrap_err().to_string();
+        assert!(error.chars().count() <= 241, "{error}");
+        assert!(error.ends_with('…'), "{error}");
+    }
+
+    #[test]
+    fn a_reason_in_erlang_syntax_is_bounded() {
+        let reason = Term::List(List::from(vec![int(1); 100_000]));
+        let ExitReason::Panic(message) = reason_from_term(&reason) else {
+            panic!("expected a crash");
+        };
+        assert!(message.starts_with("[1,1,1"), "{message}");
+        assert!(message.chars().count() <= 241, "{message}");
     }
 
     #[test]

@@ -148,11 +148,16 @@ mod de;
 mod error;
 mod raw;
 mod render;
+mod scan;
 mod ser;
 
 pub use atom::Atom;
 pub use error::TermError;
 pub use raw::RawTerm;
+pub use scan::{MAX_TERM_DEPTH, MalformedTerm};
+
+pub(crate) use render::render_bounded;
+pub(crate) use scan::check_terms;
 
 /// An Erlang term, as the [`eetf`](https://docs.rs/eetf) crate defines it
 /// (and as it is read from and written to the wire).
@@ -205,4 +210,44 @@ pub fn to_term<T: serde::Serialize + ?Sized>(value: &T) -> Result<Term, TermErro
 /// what was found and where. Never panics.
 pub fn from_term<T: serde::de::DeserializeOwned>(term: &Term) -> Result<T, TermError> {
     T::deserialize(de::Deserializer::new(term))
+}
+
+/// Decodes one term in the external term format (the bytes of
+/// `:erlang.term_to_binary/1`), refusing bytes that would be unsafe to hand
+/// to `eetf` as they are.
+///
+/// The bytes are checked first, in one pass that neither allocates nor
+/// recurses: every count and length a header declares must fit in the bytes
+/// left, terms may nest at most [`MAX_TERM_DEPTH`] levels, and atom cache
+/// references and compressed terms are refused. Messages from other nodes
+/// go through the same check.
+///
+/// ```
+/// use gen_server::dist::term::{Atom, MalformedTerm, from_bytes, from_term};
+///
+/// // `:erlang.term_to_binary({:add, 3})`
+/// let term = from_bytes(&[131, 104, 2, 119, 3, b'a', b'd', b'd', 97, 3]).unwrap();
+/// assert_eq!(from_term::<(Atom, u8)>(&term).unwrap(), (Atom::from("add"), 3));
+///
+/// // The same term, cut short.
+/// let error = from_bytes(&[131, 104, 2, 119, 3, b'a', b'd', b'd']).unwrap_err();
+/// assert_eq!(error, MalformedTerm::Truncated { at: 8 });
+/// ```
+///
+/// # Errors
+///
+/// A [`MalformedTerm`] when the bytes are not exactly one whole term (cut
+/// short, or followed by more bytes), declare more than they hold, nest
+/// deeper than [`MAX_TERM_DEPTH`], use an encoding this decoder does not
+/// support, or hold a value `eetf` refuses (an atom that is not UTF-8).
+/// Never panics.
+pub fn from_bytes(bytes: &[u8]) -> Result<Term, MalformedTerm> {
+    let end = scan::check_term(bytes, 0)?;
+    if end != bytes.len() {
+        return Err(MalformedTerm::Trailing {
+            at: end,
+            left: bytes.len() - end,
+        });
+    }
+    Term::decode(bytes).map_err(|e| MalformedTerm::Undecodable(render_bounded(&e)))
 }

@@ -1,16 +1,25 @@
 //! A short rendering of a term in Elixir syntax, for error messages.
 //!
-//! The output is bounded ([`LIMIT`] bytes, then `...`), so an error about a
-//! huge term stays small and cheap to build, and recursion ends early on
-//! deeply nested terms: every level writes at least one byte.
+//! The output is bounded ([`LIMIT`] characters, then `…`), so an error about
+//! a huge term stays small and cheap to build whatever a peer sent, and
+//! recursion ends early on deeply nested terms: every level writes at least
+//! one character. [`render_bounded`] bounds any other text put in an error
+//! or a log line the same way, with a larger limit.
 
 use std::cmp::Ordering;
-use std::fmt::{self, Write};
+use std::fmt::{self, Display, Write};
 
 use eetf::Term;
 
-/// How many bytes of rendering an error message carries.
-const LIMIT: usize = 60;
+/// How many characters of a term's rendering an error message carries.
+pub(super) const LIMIT: usize = 60;
+
+/// How many characters of other text ([`render_bounded`]) an error message
+/// or a log line carries.
+pub(crate) const TEXT_LIMIT: usize = 240;
+
+/// What ends a rendering that was cut.
+pub(super) const ELLIPSIS: char = '…';
 
 /// Integers longer than this are described by their size, not their digits:
 /// printing a megabyte-long bignum sent by a peer would be slow.
@@ -20,44 +29,52 @@ const MAX_PRINTED_BITS: u64 = 256;
 /// larger ones in storage order.
 const MAX_SORTED_MAP: usize = 32;
 
-/// Renders `term` in Elixir syntax, cut after [`LIMIT`] bytes.
+/// Renders `term` in Elixir syntax, cut after [`LIMIT`] characters.
 pub(super) fn render(term: &Term) -> String {
-    let mut out = Bounded {
-        buf: String::new(),
-        over: false,
-    };
+    let mut out = Bounded::new(LIMIT);
     // An error only means the output is full.
     let _ = write_term(&mut out, term);
     out.finish()
 }
 
 /// Renders an atom name as Elixir writes the atom: `:ok`, `nil`, `Foo.Bar`,
-/// `:"with space"`.
+/// `:"with space"`; cut after [`LIMIT`] characters.
 pub(super) fn render_atom(name: &str) -> String {
-    let mut out = Bounded {
-        buf: String::new(),
-        over: false,
-    };
+    let mut out = Bounded::new(LIMIT);
     let _ = write_atom(&mut out, name);
     out.finish()
 }
 
-/// A string that refuses to grow past [`LIMIT`]: the first write that
-/// crosses it fails, which stops the rendering.
+/// `value`'s `Display`, cut after [`TEXT_LIMIT`] characters: for text that
+/// may hold a peer's data (an `eetf` error naming a term, an exit reason in
+/// Erlang syntax). Formatting stops as soon as the limit is reached.
+pub(crate) fn render_bounded(value: &dyn Display) -> String {
+    let mut out = Bounded::new(TEXT_LIMIT);
+    let _ = write!(out, "{value}");
+    out.finish()
+}
+
+/// A string that refuses to grow past `limit` characters: the first write
+/// that crosses it keeps what fits and fails, which stops the rendering.
 struct Bounded {
     buf: String,
+    /// How many more characters fit.
+    room: usize,
     over: bool,
 }
 
 impl Bounded {
+    fn new(limit: usize) -> Self {
+        Bounded {
+            buf: String::new(),
+            room: limit,
+            over: false,
+        }
+    }
+
     fn finish(mut self) -> String {
         if self.over {
-            let mut end = LIMIT.min(self.buf.len());
-            while !self.buf.is_char_boundary(end) {
-                end -= 1;
-            }
-            self.buf.truncate(end);
-            self.buf.push_str("...");
+            self.buf.push(ELLIPSIS);
         }
         self.buf
     }
@@ -65,12 +82,24 @@ impl Bounded {
 
 impl Write for Bounded {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.buf.push_str(s);
-        if self.buf.len() > LIMIT {
-            self.over = true;
+        if self.over {
             return Err(fmt::Error);
         }
-        Ok(())
+        // Counts characters only as far as the room left: a huge `s` costs
+        // no more than a short one.
+        match s.char_indices().nth(self.room) {
+            None => {
+                self.room -= s.chars().count();
+                self.buf.push_str(s);
+                Ok(())
+            }
+            Some((end, _)) => {
+                self.buf.push_str(&s[..end]);
+                self.room = 0;
+                self.over = true;
+                Err(fmt::Error)
+            }
+        }
     }
 }
 
@@ -400,9 +429,9 @@ mod tests {
     fn long_terms_are_cut() {
         let long = Term::from(List::from((0..1000).map(int).collect::<Vec<_>>()));
         let text = render(&long);
-        assert!(text.len() <= LIMIT + 3, "{text}");
+        assert_eq!(text.chars().count(), LIMIT + 1, "{text}");
         assert!(
-            text.starts_with("[0, 1, 2") && text.ends_with("..."),
+            text.starts_with("[0, 1, 2") && text.ends_with(ELLIPSIS),
             "{text}"
         );
     }
@@ -414,7 +443,7 @@ mod tests {
             entries.collect::<std::collections::HashMap<_, _>>(),
         ));
         let text = render(&map);
-        assert!(text.starts_with("%{") && text.ends_with("..."), "{text}");
+        assert!(text.starts_with("%{") && text.ends_with(ELLIPSIS), "{text}");
     }
 
     #[test]
