@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Write};
 use std::process::Command;
 
-use gen_server::dist::term::{Atom, Term, from_term, to_term};
+use gen_server::dist::term::{Atom, Term, from_bytes, from_term, to_term};
 use serde::{Deserialize, Serialize};
 
 use crate::*;
@@ -115,7 +115,7 @@ fn terms_from_elixir_decode_into_rust_values() {
     };
     let terms: Vec<Term> = lines
         .iter()
-        .map(|line| Term::decode(&from_hex(line)[..]).expect("a term from elixir"))
+        .map(|line| from_bytes(&from_hex(line)).expect("a term from elixir"))
         .collect();
     assert_eq!(terms.len(), 21, "{lines:?}");
     let mut terms = terms.iter();
@@ -190,6 +190,44 @@ enum RawAge {
     Age(i64),
     Name(String),
     Flags(Vec<bool>),
+}
+
+/// Terms of every kind the BEAM writes, pids, references, ports and funs
+/// included, each with a tag to tell them apart.
+const ELIXIR_EXOTIC_TERMS: &str = r#"
+port = Port.open({:spawn, "true"}, [])
+deep = Enum.reduce(1..100, [], fn i, acc -> {i, acc} end)
+terms = [
+  self(),
+  make_ref(),
+  port,
+  fn x -> x + 1 end,
+  &Enum.map/2,
+  <<1, 2, 3::size(3)>>,
+  2 ** 2000,
+  -(2 ** 70),
+  3.25,
+  :"with space",
+  String.duplicate("x", 70_000),
+  deep,
+  [1, 2 | 3],
+  %{{1, 2} => [%{}], "k" => <<>>},
+  List.duplicate(7, 70_000)
+]
+for term <- terms, do: IO.puts(Base.encode16(:erlang.term_to_binary(term)))
+"#;
+
+#[test]
+fn every_kind_of_term_from_elixir_passes_the_check() {
+    let Some(lines) = elixir(ELIXIR_EXOTIC_TERMS, &[]) else {
+        return;
+    };
+    assert_eq!(lines.len(), 15, "{lines:?}");
+    for line in &lines {
+        let bytes = from_hex(line);
+        let term = from_bytes(&bytes).unwrap_or_else(|e| panic!("{e} in {line:.80}"));
+        assert_eq!(term, Term::decode(&bytes[..]).unwrap(), "{line:.80}");
+    }
 }
 
 const INSPECT_ARGS: &str = r#"

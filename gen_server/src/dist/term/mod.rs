@@ -141,7 +141,15 @@
 //! value with no term, such as a NaN): it says what was expected, what was
 //! found and where (`expected a string, found 3 at .1.name`). Decoding never
 //! panics, whatever the term, and skipping an unknown field does not even
-//! look at its value.
+//! look at its value. Error messages stay short whatever the term: a term
+//! is rendered up to 60 characters, other text up to 240, then cut with `…`.
+//!
+//! Bytes are checked before they become a term: [`from_bytes`] (and a node,
+//! for every message from a peer) refuses a header that declares more
+//! elements than there are bytes left, nesting deeper than
+//! [`MAX_TERM_DEPTH`], atom cache references and compressed terms, with a
+//! [`MalformedTerm`]. A node logs such a message and drops it; the
+//! connection and every process carry on.
 
 mod atom;
 mod de;
