@@ -312,3 +312,83 @@ fn elements_a_visitor_leaves_unread_are_an_error() {
     // serde's own messages name the term too.
     assert_eq!(misfit::<First>(list(vec![])), "expected a list, found []");
 }
+
+/// The most characters an error message may have: what was expected (a
+/// phrase of this crate or serde's), a term (60 characters and `…`), up to
+/// 16 path steps of at most 63 characters each, and words between.
+const MAX_MESSAGE: usize = 240 + 61 + 16 * 63 + 20;
+
+#[test]
+fn an_error_about_a_huge_term_is_short() {
+    let long = list((0..100_000).map(int).collect());
+    let message = misfit::<u8>(long);
+    assert!(
+        message.starts_with("expected an integer that fits `u8`, found [0, 1, 2, "),
+        "{message}"
+    );
+    assert!(message.ends_with('…'), "{message}");
+    assert_eq!(
+        message.chars().count(),
+        "expected an integer that fits `u8`, found ".len() + 61
+    );
+
+    // A single huge binary, and a huge atom: cut too.
+    let message = misfit::<u8>(string(&"x".repeat(1 << 20)));
+    assert!(message.ends_with("xxx…"), "{}", &message[..80]);
+    assert!(message.len() < 200, "{}", &message[..80]);
+    let message = misfit::<u8>(atom(&"y".repeat(65_535)));
+    assert!(message.len() < 200, "{}", &message[..80]);
+}
+
+#[test]
+fn an_error_about_a_deep_term_renders_a_few_levels() {
+    let mut deep = int(1);
+    for _ in 0..5_000 {
+        deep = tuple(vec![deep]);
+    }
+    let message = misfit::<u8>(deep);
+    assert_eq!(
+        message,
+        format!(
+            "expected an integer that fits `u8`, found {}…",
+            "{".repeat(60)
+        )
+    );
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+enum Nest {
+    Leaf(u8),
+    Node(Box<Nest>),
+}
+
+#[test]
+fn a_message_quoting_a_peers_atom_is_cut() {
+    // serde's own message names the unknown variant.
+    let tag = "z".repeat(65_535);
+    let message = misfit::<Nest>(tuple(vec![atom(&tag), int(1)]));
+    assert!(
+        message.starts_with("unknown variant `zzz"),
+        "{}",
+        &message[..80]
+    );
+    assert!(message.chars().count() <= MAX_MESSAGE, "{}", message.len());
+    assert!(message.contains('…'), "{}", &message[..80]);
+}
+
+#[test]
+fn a_deep_path_shows_its_ends() {
+    let mut deep = tuple(vec![atom("Leaf"), string("x")]);
+    for _ in 0..100 {
+        deep = tuple(vec![atom("Node"), deep]);
+    }
+    let error = from_term::<Nest>(&deep).unwrap_err();
+    let path = format!("{}…{}", ".1".repeat(8), ".1".repeat(8));
+    assert_eq!(error.path(), path);
+    assert_eq!(
+        error.to_string(),
+        format!("expected an integer that fits `u8`, found \"x\" at {path}")
+    );
+    assert!(error.to_string().chars().count() <= MAX_MESSAGE);
+}

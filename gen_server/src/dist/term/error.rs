@@ -5,7 +5,11 @@ use std::fmt;
 
 use eetf::Term;
 
-use super::render::render;
+use super::render::{ELLIPSIS, render, render_bounded};
+
+/// How many steps of a path an error message shows: the outermost and the
+/// innermost half of them, with `…` between, when there are more.
+pub(super) const MAX_PATH_SEGMENTS: usize = 16;
 
 /// Why a term could not become a Rust value ([`from_term`](super::from_term)),
 /// or a Rust value a term ([`to_term`](super::to_term)).
@@ -23,6 +27,12 @@ use super::render::render;
 /// assert_eq!(error.to_string(), "expected an integer that fits `u8`, found 300 at .1[0]");
 /// assert_eq!(error.path(), ".1[0]");
 /// ```
+///
+/// The message is bounded whatever the term, so that a peer cannot make it
+/// huge: the term is rendered up to 60 characters and any other text (a
+/// message from a `Deserialize` implementation naming an unknown variant,
+/// say) up to 240, then cut with `…`; a path shows at most
+/// 16 steps, the outermost and innermost 8 around a `…`.
 ///
 /// A `TermError` is `Send + Sync + 'static` and one allocation to build (plus
 /// the rendering), so a node can answer a remote caller with it and carry on.
@@ -136,7 +146,8 @@ impl TermError {
 
     /// Where in the term the error is, as a path from the outer term (`.1`: a
     /// tuple element, `[3]`: a list element, `.name`: a struct field,
-    /// `["key"]`: a map value); empty when it is the outer term itself.
+    /// `["key"]`: a map value); empty when it is the outer term itself. A
+    /// path of more than 16 steps shows its first and last 8 around a `…`.
     ///
     /// ```
     /// use gen_server::dist::term::{from_term, to_term};
@@ -147,11 +158,26 @@ impl TermError {
     /// ```
     pub fn path(&self) -> String {
         let mut path = String::new();
-        for segment in self.inner.path.iter().rev() {
-            // Writing to a `String` cannot fail.
-            let _ = fmt::Write::write_fmt(&mut path, format_args!("{segment}"));
-        }
+        // Writing to a `String` cannot fail.
+        let _ = self.write_path(&mut path);
         path
+    }
+
+    /// Writes the path, outermost segment first, eliding the middle of a
+    /// long one.
+    fn write_path(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        let path = &self.inner.path;
+        let half = MAX_PATH_SEGMENTS / 2;
+        for (i, segment) in path.iter().rev().enumerate() {
+            if path.len() > MAX_PATH_SEGMENTS && (half..path.len() - half).contains(&i) {
+                if i == half {
+                    out.write_char(ELLIPSIS)?;
+                }
+                continue;
+            }
+            write!(out, "{segment}")?;
+        }
+        Ok(())
     }
 }
 
@@ -182,9 +208,7 @@ impl fmt::Display for TermError {
         }
         if !self.inner.path.is_empty() {
             f.write_str(" at ")?;
-            for segment in self.inner.path.iter().rev() {
-                write!(f, "{segment}")?;
-            }
+            self.write_path(f)?;
         }
         Ok(())
     }
@@ -202,13 +226,15 @@ impl std::error::Error for TermError {}
 
 impl serde::ser::Error for TermError {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        TermError::message(message.to_string())
+        TermError::message(render_bounded(&message))
     }
 }
 
 impl serde::de::Error for TermError {
+    /// The message is cut after 240 characters: it may quote the term
+    /// (serde's `unknown variant` names the atom a peer sent).
     fn custom<T: fmt::Display>(message: T) -> Self {
-        TermError::message(message.to_string())
+        TermError::message(render_bounded(&message))
     }
 
     fn invalid_type(
@@ -216,8 +242,8 @@ impl serde::de::Error for TermError {
         expected: &dyn serde::de::Expected,
     ) -> Self {
         TermError::new(Kind::Mismatch {
-            expected: expected.to_string().into(),
-            found: Found::Serde(unexpected.to_string()),
+            expected: render_bounded(&format_args!("{expected}")).into(),
+            found: Found::Serde(render_bounded(&unexpected)),
         })
     }
 
@@ -230,7 +256,7 @@ impl serde::de::Error for TermError {
 
     fn invalid_length(len: usize, expected: &dyn serde::de::Expected) -> Self {
         TermError::new(Kind::Mismatch {
-            expected: expected.to_string().into(),
+            expected: render_bounded(&format_args!("{expected}")).into(),
             found: Found::Serde(format!("{len} elements")),
         })
     }
