@@ -102,7 +102,10 @@ terms = [
   [1, 2, 3],
   {1, "a", true},
   %{a: 1, b: [true, false]},
-  :"Elixir.Point"
+  :"Elixir.Point",
+  {:ok, 1},
+  {:error, "enoent"},
+  :ok
 ]
 
 for term <- terms, do: IO.puts(Base.encode16(:erlang.term_to_binary(term)))
@@ -117,7 +120,7 @@ fn terms_from_elixir_decode_into_rust_values() {
         .iter()
         .map(|line| from_bytes(&from_hex(line)).expect("a term from elixir"))
         .collect();
-    assert_eq!(terms.len(), 21, "{lines:?}");
+    assert_eq!(terms.len(), 24, "{lines:?}");
     let mut terms = terms.iter();
     let mut next = || terms.next().unwrap();
 
@@ -181,6 +184,12 @@ fn terms_from_elixir_decode_into_rust_values() {
         from_term::<Atom>(next()).unwrap(),
         Atom::from("Elixir.Point")
     );
+    assert_eq!(from_term::<Result<u8, String>>(next()).unwrap(), Ok(1));
+    assert_eq!(
+        from_term::<Result<u8, String>>(next()).unwrap(),
+        Err("enoent".into())
+    );
+    assert_eq!(from_term::<Result<(), String>>(next()).unwrap(), Ok(()));
 }
 
 /// The values of the maps above.
@@ -266,6 +275,12 @@ fn terms_from_rust_read_back_in_elixir() {
         ),
         (to_term(&Op::Reset).unwrap(), ":reset"),
         (to_term("héllo").unwrap(), r#""héllo""#),
+        (to_term(&Ok::<i32, String>(3)).unwrap(), "{:ok, 3}"),
+        (
+            to_term(&Err::<i32, String>("nope".into())).unwrap(),
+            r#"{:error, "nope"}"#,
+        ),
+        (to_term(&Ok::<(), String>(())).unwrap(), ":ok"),
         (to_term(&vec![-1, 2]).unwrap(), "[-1, 2]"),
         (to_term(&vec![104u8, 105]).unwrap(), "[104, 105]"),
         (to_term(&Vec::<String>::new()).unwrap(), "[]"),

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use gen_server::dist::term::{from_term, to_term};
+use gen_server::dist::term::{Atom, from_term, to_term};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -171,6 +171,59 @@ fn small_integer_lists_with_a_negative_survive_the_wire() {
     assert_eq!(
         over_the_wire(&to_term(&vec![1u8, 2]).unwrap()),
         byte_list(&[1, 2])
+    );
+}
+
+#[test]
+fn results_are_ok_and_error_tuples() {
+    both_ways(Ok::<i32, String>(3), tuple(vec![atom("ok"), int(3)]));
+    both_ways(
+        Err::<i32, String>("nope".into()),
+        tuple(vec![atom("error"), string("nope")]),
+    );
+    // `Ok(())` is `:ok`, Elixir's `:ok | {:error, reason}`.
+    both_ways(Ok::<(), Atom>(()), atom("ok"));
+    both_ways(
+        Err::<(), Atom>(Atom::from("enoent")),
+        tuple(vec![atom("error"), atom("enoent")]),
+    );
+    decodes(tuple(vec![atom("ok"), atom("ok")]), Ok::<(), Atom>(()));
+    // Nested, and inside other terms.
+    both_ways(
+        vec![Ok::<Result<u8, u8>, u8>(Err(1)), Err(2)],
+        list(vec![
+            tuple(vec![atom("ok"), tuple(vec![atom("error"), int(1)])]),
+            tuple(vec![atom("error"), int(2)]),
+        ]),
+    );
+}
+
+#[test]
+fn a_result_decodes_only_from_ok_and_error() {
+    for term in [
+        tuple(vec![atom("Ok"), int(1)]),
+        tuple(vec![atom("Err"), int(1)]),
+        tuple(vec![atom("ok"), int(1), int(2)]),
+        tuple(vec![atom("error")]),
+        atom("error"),
+        int(1),
+    ] {
+        let rendered = term.to_string();
+        assert!(
+            misfit::<Result<u8, u8>>(term).starts_with(
+                "expected `{:ok, value}`, `{:error, reason}` or `:ok` for `Result`, found "
+            ),
+            "{rendered}"
+        );
+    }
+    assert_eq!(
+        misfit::<Result<u8, u8>>(tuple(vec![atom("ok"), int(300)])),
+        "expected an integer that fits `u8`, found 300 at .1"
+    );
+    // `:ok` alone is `Ok` only of a type that `:ok` decodes into.
+    assert_eq!(
+        misfit::<Result<u8, u8>>(atom("ok")),
+        "expected an integer that fits `u8`, found :ok at .1"
     );
 }
 

@@ -158,11 +158,14 @@
 //!
 //! Values cross nodes through [`term`], the serde-based codec: `bool` ↔
 //! `true`/`false`, integers (range-checked), floats, `String` ↔ binary,
-//! `None` ↔ `nil`, `()` ↔ `:ok`, `Vec` ↔ list, tuples ↔ tuples, structs ↔
-//! atom-keyed maps (Elixir structs), unit variants ↔ atoms, newtype and
-//! tuple variants ↔ tagged tuples (`{:add, 3}`), [`term::Atom`] ↔ atom,
-//! [`RemotePid`] ↔ pid, [`term::RawTerm`] ↔ any term. The full table and
-//! the error messages are in [`term`].
+//! `None` ↔ `nil`, `()` ↔ `:ok`, `Result` ↔ `{:ok, v}` / `{:error, e}`,
+//! `Vec` ↔ list, tuples ↔ tuples, structs ↔ atom-keyed maps (Elixir
+//! structs), unit variants ↔ atoms, newtype and tuple variants ↔ tagged
+//! tuples (`{:add, 3}`), [`term::Atom`] ↔ atom, [`RemotePid`] ↔ pid,
+//! [`term::RawTerm`] ↔ any term. The full table and the error messages are
+//! in [`term`]. Terms from other nodes are checked before they are decoded
+//! (counts against the bytes received, nesting up to
+//! [`term::MAX_TERM_DEPTH`]); a message that fails is logged and dropped.
 //!
 //! # What differs from OTP, on purpose
 //!

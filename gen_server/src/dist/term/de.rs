@@ -16,8 +16,12 @@ use super::atom::ATOM_TOKEN;
 use super::error::{Segment, TermError};
 use super::raw::{self, RAW_TOKEN};
 use super::render::{render, render_atom};
+use super::ser::{ERROR, OK};
 
 type Result<T> = std::result::Result<T, TermError>;
+
+/// What a `Result` decodes from, for errors.
+const RESULT_SHAPES: &str = "`{:ok, value}`, `{:error, reason}` or `:ok` for `Result`";
 
 /// What is being decoded: a term, or one element of a byte list (eetf keeps
 /// `[104, 105]` as bytes, not as integer terms).
@@ -171,6 +175,28 @@ impl<'de> Deserializer<'de> {
     /// Names this term in errors the visitor raised about it.
     fn about<T>(&self, result: Result<T>) -> Result<T> {
         result.map_err(|e| e.about(|| self.render()))
+    }
+
+    /// A `Result`: `{:ok, value}` is `Ok`, `{:error, reason}` is `Err`, and
+    /// `:ok` alone is `Ok` of what `:ok` decodes into (`Ok(())`).
+    fn result<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let (tag, payload) = match (self.view, self.shape()) {
+            (View::Term(term), Shape::Atom(OK)) => ("Ok", std::slice::from_ref(term)),
+            (_, Shape::Tuple([Term::Atom(tag), payload @ ..])) => match tag.name.as_str() {
+                OK => ("Ok", payload),
+                ERROR => ("Err", payload),
+                _ => return Err(self.mismatch(RESULT_SHAPES)),
+            },
+            _ => return Err(self.mismatch(RESULT_SHAPES)),
+        };
+        if payload.len() != 1 {
+            return Err(self.mismatch(RESULT_SHAPES));
+        }
+        self.about(visitor.visit_enum(Variant {
+            tag,
+            payload,
+            term: self,
+        }))
     }
 
     fn int<T: TryFrom<i128> + TryFrom<u128>>(&self, type_name: &'static str) -> Result<T> {
@@ -463,9 +489,12 @@ impl<'de> de::Deserializer<'de> for Deserializer<'de> {
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         name: &'static str,
-        _variants: &'static [&'static str],
+        variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
+        if name == "Result" && variants == ["Ok", "Err"] {
+            return self.result(visitor);
+        }
         let (tag, payload) = match self.shape() {
             Shape::Atom(tag) => (tag, &[][..]),
             Shape::Tuple([Term::Atom(tag), payload @ ..]) => (tag.name.as_str(), payload),

@@ -92,6 +92,7 @@
 //! | newtype variant `Add(3)` | `{:Add, 3}` | the same |
 //! | tuple variant `Move(1, 2)` | `{:Move, 1, 2}` | the same |
 //! | struct variant `Rename { name }` | `{:Rename, %{name: ...}}` | the same |
+//! | `Result`: `Ok(v)`, `Err(e)` | `{:ok, v}`, `{:error, e}`; `Ok(())` is `:ok` | the same; `{:ok, :ok}` for `Ok(())` too |
 //! | [`Atom`] | an atom | an atom only: `"ok"` is not `:ok` |
 //! | [`RawTerm`] | its term, verbatim | any term |
 //!
@@ -102,6 +103,12 @@
 //!   Elixir style (`:reset`, `{:add, 3}`). Renaming silently would surprise
 //!   anyone who knows serde, and would make a type's atoms differ from its
 //!   names in every other format; serde's attribute says it in the code.
+//! * **`Result` is Elixir's `{:ok, value}` / `{:error, reason}`**, with
+//!   lowercase tags (not `{:Ok, v}`, as the enum rule would give), and
+//!   `Ok(())` is plain `:ok`, as in `:ok | {:error, reason}`: `:ok` alone
+//!   decodes as `Ok` of whatever `:ok` decodes into. serde shows `Result` as
+//!   an enum named `Result` with the variants `Ok` and `Err`, so a type of
+//!   your own with that name and those variants is mapped the same way.
 //! * **`()` is `:ok`**, so a call handler that returns `()` answers `:ok`, as
 //!   Elixir code expects. Unit structs are `:ok` too: a unit struct has no
 //!   data, and serde does not tell its name to most formats.

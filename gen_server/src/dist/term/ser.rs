@@ -14,6 +14,22 @@ use super::render::{render, render_atom};
 /// The most characters the BEAM allows in an atom.
 const MAX_ATOM_CHARS: usize = 255;
 
+/// The tag of `Ok`: `{:ok, value}`.
+pub(super) const OK: &str = "ok";
+/// The tag of `Err`: `{:error, reason}`.
+pub(super) const ERROR: &str = "error";
+
+/// The atom a variant of `Result` is tagged with: serde sees `Result` as an
+/// enum named `Result` with the variants `Ok` and `Err`, and Elixir's idiom
+/// is `{:ok, value}` and `{:error, reason}`.
+pub(super) fn result_tag(name: &str, variant: &str) -> Option<&'static str> {
+    match (name, variant) {
+        ("Result", "Ok") => Some(OK),
+        ("Result", "Err") => Some(ERROR),
+        _ => None,
+    }
+}
+
 /// Serializes into a [`Term`]; stateless.
 pub(super) struct Serializer;
 
@@ -229,13 +245,21 @@ impl ser::Serializer for Serializer {
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
-        _name: &'static str,
+        name: &'static str,
         _index: u32,
         variant: &'static str,
         value: &T,
     ) -> Result<Term, TermError> {
-        let tag = atom(variant)?;
+        let result_tag = result_tag(name, variant);
+        let tag = match result_tag {
+            Some(tag) => known_atom(tag),
+            None => atom(variant)?,
+        };
         let value = value.serialize(self).map_err(|e| e.at(Segment::Tuple(1)))?;
+        // `Ok(())` is `:ok`, as Elixir writes it (`:ok | {:error, reason}`).
+        if result_tag == Some(OK) && matches!(&value, Term::Atom(a) if a.name == OK) {
+            return Ok(value);
+        }
         Ok(tuple(vec![tag, value]))
     }
 
