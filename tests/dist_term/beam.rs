@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Write};
 use std::process::Command;
 
-use gen_server::dist::term::{Atom, Term, from_bytes, from_term, to_term};
+use gen_server::dist::term::{Atom, RawTerm, Term, eetf, from_bytes, from_term, to_term};
 use serde::{Deserialize, Serialize};
 
 use crate::*;
@@ -282,6 +282,19 @@ fn terms_from_rust_read_back_in_elixir() {
         ),
         (to_term(&Ok::<(), String>(())).unwrap(), ":ok"),
         (to_term(&vec![-1, 2]).unwrap(), "[-1, 2]"),
+        (to_term(&vec![300, 1]).unwrap(), "[300, 1]"),
+        (to_term(&vec![0u8, 255]).unwrap(), "[0, 255]"),
+        (to_term(&vec![-1i8, -128, 127]).unwrap(), "[-1, -128, 127]"),
+        (to_term(&vec![i32::MIN, 0]).unwrap(), "[-2147483648, 0]"),
+        (to_term(&Vec::<i32>::new()).unwrap(), "[]"),
+        (
+            to_term(&RawTerm(Term::from(eetf::List::from(vec![
+                Term::from(eetf::FixInteger::from(-1)),
+                Term::from(eetf::FixInteger::from(2)),
+            ]))))
+            .unwrap(),
+            "[-1, 2]",
+        ),
         (to_term(&vec![104u8, 105]).unwrap(), "[104, 105]"),
         (to_term(&Vec::<String>::new()).unwrap(), "[]"),
         (

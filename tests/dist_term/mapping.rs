@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use gen_server::dist::term::{Atom, from_term, to_term};
+use gen_server::dist::term::{Atom, RawTerm, from_term, to_term};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -172,6 +172,39 @@ fn small_integer_lists_with_a_negative_survive_the_wire() {
         over_the_wire(&to_term(&vec![1u8, 2]).unwrap()),
         byte_list(&[1, 2])
     );
+}
+
+#[test]
+fn integer_lists_keep_their_values_over_the_wire() {
+    fn survives<T: Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug>(value: T) {
+        let wire = over_the_wire(&to_term(&value).unwrap());
+        assert_eq!(from_term::<T>(&wire).unwrap(), value, "{wire}");
+    }
+    survives(vec![-1i32, 2]);
+    survives(vec![300, 1]);
+    survives(vec![0u8, 255]);
+    survives(vec![-1i8, -128, 127]);
+    survives(vec![i32::MIN, 0, 255]);
+    survives(Vec::<i64>::new());
+    survives(vec![vec![-1i16], vec![1, -1]]);
+    // `Vec<u8>` is a list, the serde_bytes kind of bytes a binary.
+    assert_eq!(
+        over_the_wire(&to_term(&vec![0u8, 255]).unwrap()),
+        byte_list(&[0, 255])
+    );
+    assert_eq!(to_term(&Bytes(vec![0, 255])).unwrap(), bin(&[0, 255]));
+}
+
+#[test]
+fn integer_lists_built_by_hand_in_a_raw_term_keep_their_values() {
+    let by_hand = tuple(vec![
+        list(vec![int(-1), int(2)]),
+        map([(atom("k"), list(vec![int(3), int(-4)]))]),
+    ]);
+    let wire = over_the_wire(&to_term(&RawTerm(by_hand)).unwrap());
+    let (first, rest): (Vec<i32>, HashMap<String, Vec<i32>>) = from_term(&wire).unwrap();
+    assert_eq!(first, vec![-1, 2]);
+    assert_eq!(rest["k"], vec![3, -4]);
 }
 
 #[test]

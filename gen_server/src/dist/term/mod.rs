@@ -138,9 +138,11 @@
 //! One encoding detail: `to_term` writes a list of small integers that holds
 //! a negative one (`[-1, 2]`) with that element as eetf's `BigInteger`.
 //! eetf 0.11 would otherwise encode such a list as a byte string and send
-//! `[255, 2]`; the receiving node reads the big integer back as `-1`. A
-//! [`RawTerm`] is passed through as it is, so a list like that built by hand
-//! inside one is not covered.
+//! `[255, 2]`; the receiving node reads the big integer back as `-1`. Lists
+//! whose elements are all in `0..=255` still go as byte strings (Erlang's
+//! `STRING_EXT`, which the BEAM reads as the same list), others as lists.
+//! Lists inside a [`RawTerm`] get the same treatment, except in map keys; a
+//! [`Term`] sent as it is (`call_term`, `cast_term`) does not.
 //!
 //! # Errors
 //!

@@ -79,6 +79,13 @@ fn big(value: i128) -> Term {
 /// such a list out of that path; the receiver reads it as the same small
 /// integer (the BEAM normalises big integers that fit).
 fn list(mut elements: Vec<Term>) -> Term {
+    keep_negatives(&mut elements);
+    Term::List(List { elements })
+}
+
+/// Makes eetf write `elements` as a list of integers rather than a byte
+/// string when one of them is negative (see [`list`]).
+fn keep_negatives(elements: &mut [Term]) {
     let byte_sized = |term: &Term| matches!(term, Term::FixInteger(i) if i.value < 0x100);
     if elements.len() <= usize::from(u16::MAX) && elements.iter().all(byte_sized) {
         let negative = elements
@@ -90,7 +97,29 @@ fn list(mut elements: Vec<Term>) -> Term {
             *negative = Term::BigInteger(BigInteger::from(int.value));
         }
     }
-    Term::List(List { elements })
+}
+
+/// [`keep_negatives`] for every list in a term built by hand (a
+/// [`RawTerm`](super::RawTerm)'s), however deep.
+fn keep_negatives_within(term: &mut Term) {
+    let mut pending = vec![term];
+    while let Some(term) = pending.pop() {
+        match term {
+            Term::List(list) => {
+                keep_negatives(&mut list.elements);
+                pending.extend(list.elements.iter_mut());
+            }
+            Term::ImproperList(list) => {
+                pending.extend(list.elements.iter_mut());
+                pending.push(&mut list.last);
+            }
+            Term::Tuple(tuple) => pending.extend(tuple.elements.iter_mut()),
+            // Map keys cannot be changed in place; a list key with a
+            // negative small integer is left as it is.
+            Term::Map(map) => pending.extend(map.map.values_mut()),
+            _ => {}
+        }
+    }
 }
 
 fn tuple(elements: Vec<Term>) -> Term {
@@ -236,9 +265,11 @@ impl ser::Serializer for Serializer {
             };
         }
         if name == RAW_TOKEN {
-            return raw::take().ok_or_else(|| {
+            let mut term = raw::take().ok_or_else(|| {
                 TermError::message("a `RawTerm` lost its term on the way to `to_term`")
-            });
+            })?;
+            keep_negatives_within(&mut term);
+            return Ok(term);
         }
         value.serialize(self)
     }
