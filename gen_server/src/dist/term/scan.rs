@@ -74,7 +74,8 @@ const V4_PORT_EXT: u8 = 120;
 /// let error = from_bytes(&[131, 108, 255, 255, 255, 255]).unwrap_err();
 /// assert_eq!(
 ///     error,
-///     MalformedTerm::Implausible { at: 1, declared: 4_294_967_295, left: 0 }
+///     // The elements and the list's tail.
+///     MalformedTerm::Implausible { at: 1, declared: 4_294_967_296, left: 0 }
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,7 +95,8 @@ pub enum MalformedTerm {
     Implausible {
         /// Where the header starts.
         at: usize,
-        /// The count or length it declares.
+        /// The terms or bytes it declares: a map entry counts as two terms,
+        /// a list's tail as one more.
         declared: u64,
         /// How many bytes follow it.
         left: usize,
