@@ -6,7 +6,7 @@ use std::time::Duration;
 use gen_server::dist::{Node, RemoteCallError, Term};
 use gen_server::prelude::*;
 
-use crate::servers::{Counter, CounterRef};
+use crate::servers::{Counter, CounterRef, Linker};
 use crate::terms::{as_int, atom, bin, int, tagged, tuple};
 use crate::{BOUND, require_elixir, rust_node, within};
 
@@ -311,35 +311,12 @@ async fn control_await_down(node: &Node, elixir: &str, reference: Term) -> Term 
     control(node, elixir, tagged("await_down", vec![reference])).await
 }
 
-/// Traps exits, links to what it is told, and reports each `Exit`.
-struct Linker {
-    exits: tokio::sync::mpsc::UnboundedSender<Exit>,
-}
-
-#[gen_server]
-impl Linker {
-    fn init(exits: tokio::sync::mpsc::UnboundedSender<Exit>, ctx: &mut Context<Self>) -> Self {
-        ctx.trap_exit(true);
-        Linker { exits }
-    }
-
-    #[call]
-    fn link_to(&mut self, pid: gen_server::dist::RemotePid, ctx: &mut Context<Self>) {
-        ctx.link(&pid);
-    }
-
-    #[info]
-    fn on_exit(&mut self, exit: Exit) {
-        let _ = self.exits.send(exit);
-    }
-}
-
 #[tokio::test]
 async fn an_elixir_exit_reaches_a_linked_rust_actor() {
     let elixir = require_elixir!();
     let node = rust_node("lk").await;
     let (tx, mut exits) = tokio::sync::mpsc::unbounded_channel();
-    let linker = Linker::start(tx).await.unwrap();
+    let linker = Linker::start(Some(tx)).await.unwrap();
     let worker = control(&node, &elixir.name, atom("spawn_worker")).await;
     let worker_pid = node.pid_from_term(&worker).unwrap();
     linker.link_to(worker_pid.clone()).await.unwrap();

@@ -1,4 +1,4 @@
-//! Losing a node: killed in the middle of a call, or
+//! Losing a node: killed in the middle of a call or with links to it, or
 //! silent (paused) so that only the ticks can tell. Each test has an Elixir
 //! node of its own.
 
@@ -8,6 +8,7 @@ use gen_server::dist::RemoteCallError;
 use gen_server::prelude::*;
 
 use crate::cluster::Elixir;
+use crate::servers::Linker;
 use crate::terms::{atom, int, tagged};
 use crate::{BOUND, COOKIE, PEER_SCRIPT, epmd, node_name, require_elixir, within};
 
@@ -42,6 +43,39 @@ async fn a_node_killed_mid_call_is_node_down_and_its_monitors_get_noconnection()
     assert_eq!(outcome, Err(RemoteCallError::NodeDown(elixir.name.clone())));
     assert_eq!(within(down).await, ExitReason::NoConnection);
     assert!(!node.nodes().contains(&elixir.name));
+}
+
+#[tokio::test]
+async fn actors_linked_to_a_killed_node_get_noconnection_and_die_unless_they_trap_exits() {
+    let _ = require_elixir!();
+    let elixir = own_elixir("ex_link", "").await;
+    let node = crate::rust_node("ln").await;
+    let control = node.remote("Elixir.Control", &elixir.name);
+    let worker = within(control.call_term(atom("spawn_worker")))
+        .await
+        .unwrap();
+    let worker = node.pid_from_term(&worker).unwrap();
+
+    let (tx, mut exits) = tokio::sync::mpsc::unbounded_channel();
+    let trapping = Linker::start(Some(tx)).await.unwrap();
+    within(trapping.link_to(worker.clone())).await.unwrap();
+    let plain = Linker::start(None).await.unwrap();
+    let plain_down = gen_server::monitor(&plain);
+    within(plain.link_to(worker.clone())).await.unwrap();
+    // Both links are set once their `LINK`s reach the Elixir node; the call
+    // that follows on the same connection comes after them.
+    within(control.call_term(atom("spawn_worker")))
+        .await
+        .unwrap();
+
+    elixir.child.lock().unwrap().kill();
+    let exit = within(exits.recv())
+        .await
+        .expect("the trapping actor got an exit");
+    assert_eq!(exit.from, worker.id());
+    assert_eq!(exit.reason, ExitReason::NoConnection);
+    assert_eq!(within(plain_down).await, ExitReason::NoConnection);
+    assert!(trapping.is_alive());
 }
 
 #[tokio::test]
