@@ -70,6 +70,48 @@ async fn elixir_calls_and_casts_rust() {
 }
 
 #[tokio::test]
+async fn elixir_dials_first_and_calls_and_casts_rust_over_the_connection_it_opened() {
+    let elixir = require_elixir!();
+    let node = rust_node("ed").await;
+    let _counter = exposed_counter(&node, "counter_ed", 1).await;
+    assert!(
+        node.nodes().is_empty(),
+        "the Rust node talked to no one yet"
+    );
+
+    // Told through its stdin, the Elixir node connects to the Rust node
+    // (the Rust node's accept-side handshake) and calls it.
+    let dest = format!("{{:counter_ed, :\"{}\"}}", node.name());
+    let added = elixir
+        .eval(&format!("GenServer.call({dest}, {{:add, 2}})"))
+        .await;
+    assert_eq!(added, "3");
+    assert_eq!(node.nodes(), vec![elixir.name.clone()]);
+    // The Rust node is hidden by default.
+    let listed = elixir
+        .eval(&format!(
+            "Enum.member?(Node.list(:hidden), :\"{}\")",
+            node.name()
+        ))
+        .await;
+    assert_eq!(listed, "true");
+    let bumped = elixir
+        .eval(&format!(
+            "GenServer.cast({dest}, {{:bump, 4}}); GenServer.call({dest}, :get)"
+        ))
+        .await;
+    assert_eq!(bumped, "7");
+
+    // Rust calls back over the same connection.
+    let echo = node.remote("ex_counter", &elixir.name);
+    let echoed = within(echo.call_term(tagged("echo", vec![atom("back")])))
+        .await
+        .unwrap();
+    assert_eq!(echoed, atom("back"));
+    assert_eq!(node.nodes(), vec![elixir.name.clone()]);
+}
+
+#[tokio::test]
 async fn an_old_style_call_is_answered_to_the_callers_pid() {
     let elixir = require_elixir!();
     let node = rust_node("oc").await;
