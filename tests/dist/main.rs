@@ -11,6 +11,7 @@
 mod cluster;
 mod interop;
 mod loss;
+mod rust_processes;
 mod rust_to_rust;
 mod servers;
 mod terms;

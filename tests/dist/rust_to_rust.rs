@@ -1,5 +1,6 @@
 //! Two Rust nodes in one test process call each other's gen_servers the
-//! same way Elixir does: `{name, node}`, typed requests and replies.
+//! same way Elixir does: `{name, node}`, typed requests and replies. Two
+//! Rust nodes in two processes: `rust_processes.rs`.
 
 use gen_server::dist::RemoteCallError;
 use gen_server::dist::term::Atom;
@@ -12,7 +13,7 @@ use crate::{rust_node, within};
 /// The counter's requests, as a Rust caller writes them.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum Request {
+pub enum Request {
     Add(i64),
     Get,
     Bump(i64),
