@@ -9,6 +9,7 @@
 //!
 //! Starting a child and waiting for it to come up block, so they run on
 //! tokio's blocking threads (`spawn_blocking`), never on a runtime's worker.
+//! `benches/dist.rs` uses this file too: it names nothing of the test crate.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -23,6 +24,9 @@ use tokio::sync::{mpsc, oneshot};
 
 /// How long a child may take to come up.
 const STARTUP: Duration = Duration::from_secs(60);
+
+/// How long an Elixir node may take to answer an `eval`.
+const ANSWER: Duration = Duration::from_secs(20);
 
 /// Whether `program` can be run.
 pub fn on_path(program: &str) -> bool {
@@ -331,9 +335,10 @@ impl Elixir {
             .lock()
             .unwrap()
             .write_line(&format!("eval {id} {code}"));
-        crate::within(answer)
-            .await
-            .expect("the Elixir node answers `eval`")
+        match tokio::time::timeout(ANSWER, answer).await {
+            Ok(Ok(answer)) => answer,
+            _ => panic!("the Elixir node did not answer `eval {code}`"),
+        }
     }
 }
 
