@@ -89,18 +89,20 @@ async fn bench() {
     // `DIST_BENCH_ONLY=rust`: Rust→Rust alone, without Elixir (for
     // `valgrind --tool=callgrind`).
     let rust_only = std::env::var("DIST_BENCH_ONLY").is_ok_and(|v| v == "rust");
-    let epmd = cluster::Epmd::start();
+    let epmd = cluster::Epmd::start().await;
     let id = std::process::id();
     let e1 = format!("bench_e1_{id}@127.0.0.1");
     let e2 = format!("bench_e2_{id}@127.0.0.1");
     let r1 = format!("bench_r1_{id}@127.0.0.1");
     let r2 = format!("bench_r2_{id}@127.0.0.1");
-    let elixirs = (!rust_only).then(|| {
-        (
+    let elixirs = if rust_only {
+        None
+    } else {
+        Some(tokio::join!(
             cluster::Elixir::start(&epmd, &e1, COOKIE, SCRIPT.as_ref(), ""),
             cluster::Elixir::start(&epmd, &e2, COOKIE, SCRIPT.as_ref(), ""),
-        )
-    });
+        ))
+    };
 
     let mut other = Command::new(std::env::current_exe().unwrap())
         .env("DIST_BENCH_SERVE", &r2)

@@ -1,21 +1,32 @@
-//! The processes an interop test needs: epmd on a port of its own, and one
-//! Elixir node per test binary, found on `PATH`.
+//! The processes an interop test needs: epmd on a port of its own, Elixir
+//! nodes found on `PATH`, and Rust peer nodes (this test binary run again).
 //!
 //! Children are killed by pid when their guard drops, and also when the test
 //! binary exits however it exits: each is started with a pipe on its stdin
 //! and ends itself when that pipe closes (epmd through a `sh` wrapper, the
-//! Elixir node from its script), so a shared node in a `static` or a test
-//! that panics leaves nothing running.
+//! Elixir node from its script, a Rust peer from its test), so a shared node
+//! in a `static` or a test that panics leaves nothing running.
+//!
+//! Starting a child and waiting for it to come up block, so they run on
+//! tokio's blocking threads (`spawn_blocking`), never on a runtime's worker.
+//! `benches/dist.rs` uses this file too: it names nothing of the test crate.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot};
 
 /// How long a child may take to come up.
 const STARTUP: Duration = Duration::from_secs(60);
+
+/// How long an Elixir node may take to answer an `eval`.
+const ANSWER: Duration = Duration::from_secs(20);
 
 /// Whether `program` can be run.
 pub fn on_path(program: &str) -> bool {
@@ -31,14 +42,29 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Runs blocking `work` on tokio's blocking threads, passing on its panic.
+pub async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}
+
 /// A child process, killed by pid when dropped.
 pub struct ChildGuard {
     child: Child,
-    _stdin: Option<ChildStdin>,
+    stdin: Option<ChildStdin>,
     pub name: &'static str,
 }
 
 impl ChildGuard {
+    /// Guards `child`, keeping its stdin (if piped) open until it is closed
+    /// or the guard drops.
+    pub fn new(mut child: Child, name: &'static str) -> ChildGuard {
+        let stdin = child.stdin.take();
+        ChildGuard { child, stdin, name }
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -57,6 +83,21 @@ impl ChildGuard {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Writes `line` to the child's stdin.
+    pub fn write_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("the child's stdin is open");
+        writeln!(stdin, "{line}")
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("cannot write to {}: {e}", self.name));
+    }
+
+    /// Closes the child's stdin, which asks it to end, and waits (blocking)
+    /// for it to exit.
+    pub fn close_and_wait(&mut self) -> ExitStatus {
+        drop(self.stdin.take());
+        self.child.wait().expect("cannot wait for the child")
+    }
+
     /// Kills the child and waits for it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -70,6 +111,27 @@ impl Drop for ChildGuard {
     }
 }
 
+/// Forwards each line `stdout` prints, as it comes, but for those `taken`
+/// takes (it returns `true` for them); each is echoed (`[tag] line`) for a
+/// failing test's output. A thread of its own reads them, not a task: a
+/// shared node outlives the runtime of the test that started it.
+pub fn forward_lines(
+    stdout: ChildStdout,
+    tag: &'static str,
+    mut taken: impl FnMut(&str) -> bool + Send + 'static,
+) -> mpsc::UnboundedReceiver<String> {
+    let (tx, lines) = mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("[{tag}] {line}");
+            if !taken(&line) && tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
 /// epmd listening on loopback, on a port of its own.
 pub struct Epmd {
     pub port: u16,
@@ -81,7 +143,11 @@ pub struct Epmd {
 
 impl Epmd {
     /// Starts epmd and waits until it answers.
-    pub fn start() -> Epmd {
+    pub async fn start() -> Epmd {
+        off_runtime(Epmd::start_blocking).await
+    }
+
+    fn start_blocking() -> Epmd {
         let port = free_port();
         // The wrapper prints epmd's pid, then kills epmd when its stdin
         // closes: when the guard drops, or when the test binary ends.
@@ -115,23 +181,6 @@ impl Epmd {
         }
         epmd
     }
-
-    /// The names registered with this epmd (`NAMES_REQ`).
-    pub fn names(&self) -> Vec<String> {
-        epmd_names(self.port).unwrap_or_default()
-    }
-
-    /// Waits until `name` (before `@`) is registered.
-    pub fn wait_for(&self, name: &str) {
-        let start = Instant::now();
-        while !self.names().iter().any(|n| n == name) {
-            assert!(
-                start.elapsed() < STARTUP,
-                "`{name}` did not register with epmd"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
 }
 
 impl Drop for Epmd {
@@ -145,6 +194,8 @@ impl Drop for Epmd {
     }
 }
 
+/// The names registered with the epmd on `port` (`NAMES_REQ`), or `None`
+/// if it does not answer.
 fn epmd_names(port: u16) -> Option<Vec<String>> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.write_all(&[0, 1, 110]).ok()?;
@@ -163,65 +214,136 @@ fn epmd_names(port: u16) -> Option<Vec<String>> {
     )
 }
 
-/// An Elixir node running a script, which prints `ready` when it is.
+/// Waits (blocking) until `name` (before `@`) is registered with the epmd on
+/// `port`, failing at once if `child` exits first.
+fn wait_registered(port: u16, name: &str, child: &mut ChildGuard) {
+    let start = Instant::now();
+    while !epmd_names(port)
+        .unwrap_or_default()
+        .iter()
+        .any(|n| n == name)
+    {
+        if let Ok(Some(status)) = child.child.try_wait() {
+            panic!(
+                "the {} node `{name}` exited ({status}) before it registered with epmd",
+                child.name
+            );
+        }
+        assert!(
+            start.elapsed() < STARTUP,
+            "`{name}` did not register with epmd"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The `eval` requests of an Elixir node waiting for their answers, by id.
+type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<String>>>>;
+
+/// An Elixir node running a script, which prints `ready` when it is, and
+/// evaluates the `eval` lines written to its stdin ([`Elixir::eval`]).
 pub struct Elixir {
     pub name: String,
-    pub child: std::sync::Mutex<ChildGuard>,
-    lines: std::sync::Mutex<mpsc::Receiver<String>>,
+    pub child: Mutex<ChildGuard>,
+    /// The lines the script prints, but for the answers to `eval`.
+    lines: tokio::sync::Mutex<mpsc::UnboundedReceiver<String>>,
+    pending: Pending,
+    next_eval: AtomicU64,
 }
 
 impl Elixir {
     /// Starts `elixir [--erl ERL] --name NAME --cookie COOKIE SCRIPT` against
     /// `epmd`, and waits for it to register and print `ready`.
-    pub fn start(epmd: &Epmd, name: &str, cookie: &str, script: &Path, erl: &str) -> Elixir {
+    pub async fn start(epmd: &Epmd, name: &str, cookie: &str, script: &Path, erl: &str) -> Elixir {
         let mut command = Command::new("elixir");
         if !erl.is_empty() {
             command.args(["--erl", erl]);
         }
-        let mut child = command
+        command
             .args(["--name", name, "--cookie", cookie])
             .arg(script)
             .env("ERL_EPMD_PORT", epmd.port.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot run elixir");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                println!("[elixir] {line}");
-                if tx.send(line).is_err() {
-                    break;
-                }
+            .stderr(Stdio::inherit());
+        let (port, short) = (
+            epmd.port,
+            name.split('@').next().expect("name@host").to_owned(),
+        );
+        let (child, stdout) = off_runtime(move || {
+            let mut child = command.spawn().expect("cannot run elixir");
+            let stdout = child.stdout.take().expect("piped stdout");
+            let mut child = ChildGuard::new(child, "elixir");
+            wait_registered(port, &short, &mut child);
+            (child, stdout)
+        })
+        .await;
+
+        let pending = Pending::default();
+        let answers = Arc::clone(&pending);
+        let lines = forward_lines(stdout, "elixir", move |line| {
+            let Some((id, answer)) = eval_answer(line) else {
+                return false;
+            };
+            if let Some(waiting) = answers.lock().unwrap().remove(&id) {
+                let _ = waiting.send(answer.to_owned());
             }
+            true
         });
         let elixir = Elixir {
             name: name.to_owned(),
-            child: std::sync::Mutex::new(ChildGuard {
-                child,
-                _stdin: stdin,
-                name: "elixir",
-            }),
-            lines: std::sync::Mutex::new(lines),
+            child: Mutex::new(child),
+            lines: tokio::sync::Mutex::new(lines),
+            pending,
+            next_eval: AtomicU64::new(0),
         };
-        epmd.wait_for(name.split('@').next().expect("name@host"));
-        elixir.expect_line("ready");
+        elixir.expect_line("ready").await;
         elixir
     }
 
     /// Waits for the script to print `expected` (skipping other lines).
-    pub fn expect_line(&self, expected: &str) {
-        let deadline = Instant::now() + STARTUP;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.lock().unwrap().recv_timeout(left) {
-                Ok(line) if line.trim() == expected => return,
-                Ok(_) => {}
-                Err(_) => panic!("the Elixir node did not print `{expected}`"),
+    pub async fn expect_line(&self, expected: &str) {
+        let mut lines = self.lines.lock().await;
+        let found = tokio::time::timeout(STARTUP, async {
+            while let Some(line) = lines.recv().await {
+                if line.trim() == expected {
+                    return true;
+                }
             }
+            false
+        })
+        .await;
+        assert_eq!(
+            found,
+            Ok(true),
+            "the Elixir node did not print `{expected}`"
+        );
+    }
+
+    /// Evaluates the Elixir expression `code` (one line) in a process of its
+    /// own on the node, and gives back `inspect` of its value, or of
+    /// `{:raised, message}` if it raises.
+    ///
+    /// This reaches the node through its stdin, not through distribution:
+    /// the node can be told to call a Rust node it has never talked to.
+    pub async fn eval(&self, code: &str) -> String {
+        assert!(!code.contains('\n'), "`eval` takes one line of code");
+        let id = self.next_eval.fetch_add(1, Ordering::Relaxed);
+        let (tx, answer) = oneshot::channel();
+        self.pending.lock().unwrap().insert(id, tx);
+        self.child
+            .lock()
+            .unwrap()
+            .write_line(&format!("eval {id} {code}"));
+        match tokio::time::timeout(ANSWER, answer).await {
+            Ok(Ok(answer)) => answer,
+            _ => panic!("the Elixir node did not answer `eval {code}`"),
         }
     }
+}
+
+/// `(id, answer)` of an `eval` answer line, `ID => ANSWER`.
+fn eval_answer(line: &str) -> Option<(u64, &str)> {
+    let (id, answer) = line.split_once(" => ")?;
+    Some((id.parse().ok()?, answer))
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use gen_server::dist::{Node, RemoteCallError, Term};
 use gen_server::prelude::*;
 
-use crate::servers::{Counter, CounterRef};
+use crate::servers::{Counter, CounterRef, Linker};
 use crate::terms::{as_int, atom, bin, int, tagged, tuple};
 use crate::{BOUND, require_elixir, rust_node, within};
 
@@ -67,6 +67,48 @@ async fn elixir_calls_and_casts_rust() {
     )
     .await;
     assert_eq!(moved, tagged("ok", vec![point(54, 55)]));
+}
+
+#[tokio::test]
+async fn elixir_dials_first_and_calls_and_casts_rust_over_the_connection_it_opened() {
+    let elixir = require_elixir!();
+    let node = rust_node("ed").await;
+    let _counter = exposed_counter(&node, "counter_ed", 1).await;
+    assert!(
+        node.nodes().is_empty(),
+        "the Rust node talked to no one yet"
+    );
+
+    // Told through its stdin, the Elixir node connects to the Rust node
+    // (the Rust node's accept-side handshake) and calls it.
+    let dest = format!("{{:counter_ed, :\"{}\"}}", node.name());
+    let added = elixir
+        .eval(&format!("GenServer.call({dest}, {{:add, 2}})"))
+        .await;
+    assert_eq!(added, "3");
+    assert_eq!(node.nodes(), vec![elixir.name.clone()]);
+    // The Rust node is hidden by default.
+    let listed = elixir
+        .eval(&format!(
+            "Enum.member?(Node.list(:hidden), :\"{}\")",
+            node.name()
+        ))
+        .await;
+    assert_eq!(listed, "true");
+    let bumped = elixir
+        .eval(&format!(
+            "GenServer.cast({dest}, {{:bump, 4}}); GenServer.call({dest}, :get)"
+        ))
+        .await;
+    assert_eq!(bumped, "7");
+
+    // Rust calls back over the same connection.
+    let echo = node.remote("ex_counter", &elixir.name);
+    let echoed = within(echo.call_term(tagged("echo", vec![atom("back")])))
+        .await
+        .unwrap();
+    assert_eq!(echoed, atom("back"));
+    assert_eq!(node.nodes(), vec![elixir.name.clone()]);
 }
 
 #[tokio::test]
@@ -311,35 +353,12 @@ async fn control_await_down(node: &Node, elixir: &str, reference: Term) -> Term 
     control(node, elixir, tagged("await_down", vec![reference])).await
 }
 
-/// Traps exits, links to what it is told, and reports each `Exit`.
-struct Linker {
-    exits: tokio::sync::mpsc::UnboundedSender<Exit>,
-}
-
-#[gen_server]
-impl Linker {
-    fn init(exits: tokio::sync::mpsc::UnboundedSender<Exit>, ctx: &mut Context<Self>) -> Self {
-        ctx.trap_exit(true);
-        Linker { exits }
-    }
-
-    #[call]
-    fn link_to(&mut self, pid: gen_server::dist::RemotePid, ctx: &mut Context<Self>) {
-        ctx.link(&pid);
-    }
-
-    #[info]
-    fn on_exit(&mut self, exit: Exit) {
-        let _ = self.exits.send(exit);
-    }
-}
-
 #[tokio::test]
 async fn an_elixir_exit_reaches_a_linked_rust_actor() {
     let elixir = require_elixir!();
     let node = rust_node("lk").await;
     let (tx, mut exits) = tokio::sync::mpsc::unbounded_channel();
-    let linker = Linker::start(tx).await.unwrap();
+    let linker = Linker::start(Some(tx)).await.unwrap();
     let worker = control(&node, &elixir.name, atom("spawn_worker")).await;
     let worker_pid = node.pid_from_term(&worker).unwrap();
     linker.link_to(worker_pid.clone()).await.unwrap();

@@ -1,33 +1,26 @@
-//! Losing a node: killed in the middle of a call, or silent (paused) so that
-//! only the ticks can tell. Each test has an Elixir node of its own.
+//! Losing a node: killed in the middle of a call or with links to it, or
+//! silent (paused) so that only the ticks can tell. Each test has an Elixir
+//! node of its own.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use gen_server::dist::RemoteCallError;
 use gen_server::prelude::*;
 
 use crate::cluster::Elixir;
+use crate::servers::Linker;
 use crate::terms::{atom, int, tagged};
 use crate::{BOUND, COOKIE, PEER_SCRIPT, epmd, node_name, require_elixir, within};
 
-fn own_elixir(tag: &str, erl: &str) -> Arc<Elixir> {
-    let epmd = epmd().expect("epmd runs when elixir does");
-    Arc::new(Elixir::start(
-        epmd,
-        &node_name(tag),
-        COOKIE,
-        PEER_SCRIPT.as_ref(),
-        erl,
-    ))
+async fn own_elixir(tag: &str, erl: &str) -> Elixir {
+    let epmd = epmd().await.expect("epmd runs when elixir does");
+    Elixir::start(epmd, &node_name(tag), COOKIE, PEER_SCRIPT.as_ref(), erl).await
 }
 
 #[tokio::test]
 async fn a_node_killed_mid_call_is_node_down_and_its_monitors_get_noconnection() {
     let _ = require_elixir!();
-    let elixir = tokio::task::spawn_blocking(|| own_elixir("ex_kill", ""))
-        .await
-        .unwrap();
+    let elixir = own_elixir("ex_kill", "").await;
     let node = crate::rust_node("kl").await;
     let control = node.remote("Elixir.Control", &elixir.name);
     let worker = within(control.call_term(atom("spawn_worker")))
@@ -43,10 +36,7 @@ async fn a_node_killed_mid_call_is_node_down_and_its_monitors_get_noconnection()
             .timeout(Duration::from_secs(60))
             .await
     });
-    let waiting = Arc::clone(&elixir);
-    tokio::task::spawn_blocking(move || waiting.expect_line("sleeping"))
-        .await
-        .unwrap();
+    elixir.expect_line("sleeping").await;
     elixir.child.lock().unwrap().kill();
 
     let outcome = within(call).await.unwrap();
@@ -56,12 +46,43 @@ async fn a_node_killed_mid_call_is_node_down_and_its_monitors_get_noconnection()
 }
 
 #[tokio::test]
-async fn ticks_keep_an_idle_connection_and_find_a_silent_peer() {
+async fn actors_linked_to_a_killed_node_get_noconnection_and_die_unless_they_trap_exits() {
     let _ = require_elixir!();
-    let elixir = tokio::task::spawn_blocking(|| own_elixir("ex_tick", "-kernel net_ticktime 1"))
+    let elixir = own_elixir("ex_link", "").await;
+    let node = crate::rust_node("ln").await;
+    let control = node.remote("Elixir.Control", &elixir.name);
+    let worker = within(control.call_term(atom("spawn_worker")))
         .await
         .unwrap();
-    let epmd = epmd().unwrap();
+    let worker = node.pid_from_term(&worker).unwrap();
+
+    let (tx, mut exits) = tokio::sync::mpsc::unbounded_channel();
+    let trapping = Linker::start(Some(tx)).await.unwrap();
+    within(trapping.link_to(worker.clone())).await.unwrap();
+    let plain = Linker::start(None).await.unwrap();
+    let plain_down = gen_server::monitor(&plain);
+    within(plain.link_to(worker.clone())).await.unwrap();
+    // Both links are set once their `LINK`s reach the Elixir node; the call
+    // that follows on the same connection comes after them.
+    within(control.call_term(atom("spawn_worker")))
+        .await
+        .unwrap();
+
+    elixir.child.lock().unwrap().kill();
+    let exit = within(exits.recv())
+        .await
+        .expect("the trapping actor got an exit");
+    assert_eq!(exit.from, worker.id());
+    assert_eq!(exit.reason, ExitReason::NoConnection);
+    assert_eq!(within(plain_down).await, ExitReason::NoConnection);
+    assert!(trapping.is_alive());
+}
+
+#[tokio::test]
+async fn ticks_keep_an_idle_connection_and_find_a_silent_peer() {
+    let _ = require_elixir!();
+    let elixir = own_elixir("ex_tick", "-kernel net_ticktime 1").await;
+    let epmd = epmd().await.unwrap();
     let node = gen_server::dist::Node::builder(node_name("tk"), COOKIE)
         .epmd_port(epmd.port)
         .tick_time(Duration::from_secs(1))

@@ -1,7 +1,8 @@
 # The Elixir node of the distribution tests (tests/dist). Started as
 #   elixir --name NAME --cookie COOKIE tests/dist/peer.exs
 # with ERL_EPMD_PORT pointing at the test's epmd. Prints `ready` once its
-# servers run, and halts when its stdin closes (the test binary ended).
+# servers run, evaluates the `eval ID CODE` lines of its stdin (`Stdin`), and
+# halts when its stdin closes (the test binary ended).
 
 defmodule ExCounter do
   @moduledoc "A counter for Rust to call: `:get`, `{:add, n}`, `{:sleep, ms}`; cast `{:bump, n}`."
@@ -192,9 +193,45 @@ defmodule Control do
   end
 end
 
+defmodule Stdin do
+  @moduledoc """
+  What the test binary writes to this node's stdin, outside distribution:
+  `eval ID CODE` evaluates CODE in a process of its own and prints
+  `ID => inspect(value)` (`{:raised, message}` if it raises). The end of
+  stdin halts the node.
+  """
+
+  def loop do
+    case IO.gets("") do
+      line when is_binary(line) ->
+        handle(String.trim_trailing(line, "\n"))
+        loop()
+
+      _eof_or_error ->
+        System.halt(0)
+    end
+  end
+
+  defp handle(line) do
+    case String.split(line, " ", parts: 3) do
+      ["eval", id, code] -> spawn(fn -> IO.puts("#{id} => #{inspect(eval(code), limit: :infinity)}") end)
+      _ -> IO.puts(:stderr, "unknown stdin command: #{line}")
+    end
+  end
+
+  defp eval(code) do
+    try do
+      {value, _binding} = Code.eval_string(code)
+      value
+    rescue
+      e -> {:raised, Exception.message(e)}
+    catch
+      kind, reason -> {kind, reason}
+    end
+  end
+end
+
 {:ok, _} = GenServer.start(ExCounter, 0, name: :ex_counter)
 {:ok, _} = GenServer.start(Control, nil, name: Control)
 IO.puts("ready")
-# Halt when the test binary goes away (its end closes our stdin).
-IO.read(:stdio, :eof)
-System.halt(0)
+Stdin.loop()

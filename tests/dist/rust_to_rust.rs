@@ -1,18 +1,19 @@
 //! Two Rust nodes in one test process call each other's gen_servers the
-//! same way Elixir does: `{name, node}`, typed requests and replies.
+//! same way Elixir does: `{name, node}`, typed requests and replies. Two
+//! Rust nodes in two processes: `rust_processes.rs`.
 
+use gen_server::dist::RemoteCallError;
 use gen_server::dist::term::Atom;
-use gen_server::dist::{RemoteCallError, RemotePid};
 use gen_server::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::servers::Counter;
+use crate::servers::{Counter, Linker};
 use crate::{rust_node, within};
 
 /// The counter's requests, as a Rust caller writes them.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum Request {
+pub enum Request {
     Add(i64),
     Get,
     Bump(i64),
@@ -156,23 +157,8 @@ async fn a_rust_monitor_of_a_server_on_another_rust_node_sees_it_stop() {
     // Linking to a process of a node that went away gets the exit signal
     // `NoConnection`; a remote pid's own pid is given back as it is.
     assert_eq!(a.local_pid(&worker_from_a), worker_from_a);
-    let linker = Linker::start().await.unwrap();
+    let linker = Linker::start(None).await.unwrap();
     let ended = gen_server::monitor(&linker);
     let _ = linker.link_to(worker_from_a.clone()).await;
     assert_eq!(within(ended).await, gen_server::ExitReason::NoConnection);
-}
-
-/// Links to the pid it is given.
-struct Linker;
-
-#[gen_server]
-impl Linker {
-    fn init() -> Self {
-        Linker
-    }
-
-    #[call]
-    fn link_to(&mut self, pid: RemotePid, ctx: &mut Context<Self>) {
-        ctx.link(&pid);
-    }
 }

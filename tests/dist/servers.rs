@@ -1,4 +1,5 @@
-//! The Rust servers the tests expose to other nodes.
+//! The Rust servers of the tests: the counter they expose to other nodes,
+//! and an actor that links to remote processes.
 
 use gen_server::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -64,5 +65,34 @@ impl Counter {
     #[cast]
     pub fn bump(&mut self, n: i64) {
         self.total += n;
+    }
+}
+
+/// Links to the pids it is given. Made with a sender it traps exits and
+/// reports each `Exit` on it; made without, a broken link ends it.
+pub struct Linker {
+    exits: Option<tokio::sync::mpsc::UnboundedSender<Exit>>,
+}
+
+#[gen_server]
+impl Linker {
+    pub fn init(
+        exits: Option<tokio::sync::mpsc::UnboundedSender<Exit>>,
+        ctx: &mut Context<Self>,
+    ) -> Self {
+        ctx.trap_exit(exits.is_some());
+        Linker { exits }
+    }
+
+    #[call]
+    pub fn link_to(&mut self, pid: gen_server::dist::RemotePid, ctx: &mut Context<Self>) {
+        ctx.link(&pid);
+    }
+
+    #[info]
+    pub fn on_exit(&mut self, exit: Exit) {
+        if let Some(exits) = &self.exits {
+            let _ = exits.send(exit);
+        }
     }
 }

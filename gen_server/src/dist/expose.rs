@@ -29,6 +29,11 @@ use crate::{ActorId, GenServer, ReplyTo, SendError, registry};
 /// The methods turn a request term into the server's message: `:get` into a
 /// call of `get()`, `{:add, 3}` into `add(3)`, `{:move, 1, 2}` into
 /// `move(1, 2)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be exposed to other nodes: it is not declared `remote`",
+    label = "this server's handlers cannot be called from other nodes",
+    note = "declare it with `#[gen_server(remote)]` on its `impl` block, in place of `#[gen_server]`"
+)]
 pub trait RemoteServer: GenServer {
     /// Decodes a `$gen_call` request; on failure gives the reply handle back
     /// with the reason.
