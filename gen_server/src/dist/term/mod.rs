@@ -233,8 +233,8 @@ pub fn from_term<T: serde::de::DeserializeOwned>(term: &Term) -> Result<T, TermE
 /// `:erlang.term_to_binary/1`), refusing bytes that would be unsafe to hand
 /// to `eetf` as they are.
 ///
-/// The bytes are checked first, in one pass that neither allocates nor
-/// recurses: every count and length a header declares must fit in the bytes
+/// The bytes are checked first, in one pass that does not recurse (nor
+/// allocate, for terms up to 32 levels deep): every count and length a header declares must fit in the bytes
 /// left, terms may nest at most [`MAX_TERM_DEPTH`] levels, and atom cache
 /// references and compressed terms are refused. Messages from other nodes
 /// go through the same check.

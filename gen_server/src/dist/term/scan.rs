@@ -7,7 +7,8 @@
 //! the stack, which ends the whole process), and it panics on a few
 //! encodings it does not support (atom cache references). Bytes from a peer
 //! go through [`check_terms`] first: one pass over the bytes, without
-//! allocating or recursing, that refuses all of these with a
+//! recursing (and without allocating for terms up to 32 levels deep), that
+//! refuses all of these with a
 //! [`MalformedTerm`].
 //!
 //! A term that passes is whole: every element it declares is there, so
@@ -22,6 +23,9 @@
 /// them fit in half the 2 MiB stack of a tokio worker thread. Terms that
 /// real programs exchange nest a few dozen levels at most.
 pub const MAX_TERM_DEPTH: usize = 512;
+
+/// Levels of nesting the check tracks without allocating.
+const SHALLOW_DEPTH: usize = 32;
 
 /// The version byte that starts every term in the external format.
 const VERSION: u8 = 131;
@@ -183,9 +187,12 @@ pub(super) fn check_term(bytes: &[u8], start: usize) -> Result<usize, MalformedT
     if let Some(&tag @ (COMPRESSED | DISTRIBUTION_HEADER)) = bytes.get(cursor.at) {
         return Err(MalformedTerm::UnsupportedTag { at: cursor.at, tag });
     }
-    // The elements still to read at each enclosing level, outermost first;
-    // a fixed array, so that the check allocates nothing.
-    let mut enclosing = [0u64; MAX_TERM_DEPTH];
+    // The elements still to read at each enclosing level, outermost first.
+    // Shallow levels live in a small array, so that the usual term (a
+    // control message, a call's request) allocates nothing and does not
+    // clear a `MAX_TERM_DEPTH`-long one; deeper levels go to the heap.
+    let mut shallow = [0u64; SHALLOW_DEPTH];
+    let mut deep: Vec<u64> = Vec::new();
     let mut depth = 0;
     // The elements still to read at this level.
     let mut left: u64 = 1;
@@ -195,7 +202,12 @@ pub(super) fn check_term(bytes: &[u8], start: usize) -> Result<usize, MalformedT
                 return Ok(cursor.at);
             }
             depth -= 1;
-            left = enclosing[depth];
+            left = match shallow.get(depth) {
+                Some(&left) => left,
+                None => deep
+                    .pop()
+                    .expect("a level deeper than the array was pushed"),
+            };
             continue;
         }
         left -= 1;
@@ -206,7 +218,10 @@ pub(super) fn check_term(bytes: &[u8], start: usize) -> Result<usize, MalformedT
                 return Err(MalformedTerm::TooDeep { at });
             }
             cursor.plausible(at, elements)?;
-            enclosing[depth] = left;
+            match shallow.get_mut(depth) {
+                Some(slot) => *slot = left,
+                None => deep.push(left),
+            }
             depth += 1;
             left = elements;
         }
