@@ -601,28 +601,56 @@ impl Drop for LossGuard {
     }
 }
 
+/// At most this many incoming messages are handled per turn of the
+/// connection task's loop (see [`run`]); the rest wait in the inbox for the
+/// next turn, after the ticks and queued writes have had their chance.
+const MESSAGES_PER_TURN: usize = 64;
+
 async fn run(conn: Arc<Connection>, stream: Arc<TcpStream>, tick_time: Duration) {
     let mut guard = LossGuard {
         conn: Arc::clone(&conn),
         why: "the node shut down".into(),
     };
-    let mut inbuf: Vec<u8> = Vec::with_capacity(8192);
+    let mut inbox = Inbox::default();
+    // Whole messages wait in `inbox` beyond the last turn's share.
+    let mut more = false;
     let period = tick_time / 4;
     let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_read = Instant::now();
     let why = loop {
         let backlog = conn.backlog.load(Ordering::Acquire);
+        // Reading comes last, and each turn handles a bounded share of what
+        // was read: with `biased`, the first ready branch always wins, and a
+        // peer that sends without pause keeps the socket readable at every
+        // turn. Were reads first, or a turn unbounded, the ticks and queued
+        // writes would not run during a flood: this node would send no tick,
+        // and the peer, hearing nothing, would drop the connection after
+        // `net_ticktime`; senders behind a full socket would wait as long as
+        // the flood lasts. The branches before the reads are cheap and ready
+        // at most once per tick or per drained backlog.
         tokio::select! {
             biased;
-            ready = stream.readable() => {
-                if let Err(e) = ready {
-                    break format!("read failed: {e}");
+            _ = conn.stop.notified() => break "disconnected by this node".to_owned(),
+            _ = ticks.tick() => {
+                if last_read.elapsed() >= tick_time && !more {
+                    // The task itself may have been held up (a busy
+                    // runtime) while the peer's ticks waited in the socket:
+                    // read what is there before giving up.
+                    match inbox.read(&conn, &stream) {
+                        Ok(Some(left)) => {
+                            more = left;
+                            last_read = Instant::now();
+                        }
+                        Ok(None) => break format!(
+                            "no message or tick from the peer for {tick_time:?} (net_ticktime)"
+                        ),
+                        Err(why) => break why,
+                    }
                 }
-                match read_some(&conn, &stream, &mut inbuf) {
-                    Ok(true) => last_read = Instant::now(),
-                    Ok(false) => {}
-                    Err(why) => break why,
+                if !conn.wrote.swap(false, Ordering::Relaxed) {
+                    conn.send_frames(&wire::TICK);
+                    conn.wrote.store(false, Ordering::Relaxed);
                 }
             },
             ready = stream.writable(), if backlog => {
@@ -632,68 +660,91 @@ async fn run(conn: Arc<Connection>, stream: Arc<TcpStream>, tick_time: Duration)
             },
             // Only wakes the loop, to wait for `writable` above.
             _ = conn.flush.notified(), if !backlog => {},
-            _ = ticks.tick() => {
-                if last_read.elapsed() >= tick_time {
-                    break format!("no message or tick from the peer for {tick_time:?} (net_ticktime)");
+            () = std::future::ready(()), if more => {
+                match inbox.handle(&conn) {
+                    Ok(left) => more = left,
+                    Err(why) => break why,
                 }
-                if !conn.wrote.swap(false, Ordering::Relaxed) {
-                    conn.send_frames(&wire::TICK);
-                    conn.wrote.store(false, Ordering::Relaxed);
+                last_read = Instant::now();
+            },
+            ready = stream.readable(), if !more => {
+                if let Err(e) = ready {
+                    break format!("read failed: {e}");
+                }
+                match inbox.read(&conn, &stream) {
+                    Ok(Some(left)) => {
+                        more = left;
+                        last_read = Instant::now();
+                    }
+                    Ok(None) => {}
+                    Err(why) => break why,
                 }
             },
-            _ = conn.stop.notified() => break "disconnected by this node".to_owned(),
         }
     };
     guard.why = why;
 }
 
-/// Reads what the socket has and handles every whole frame; false if there
-/// was nothing to read after all.
-fn read_some(
-    conn: &Arc<Connection>,
-    stream: &TcpStream,
-    inbuf: &mut Vec<u8>,
-) -> Result<bool, String> {
-    let mut got = false;
-    // Bounded, so that a peer that never stops sending cannot starve the
-    // writes and ticks of this task.
-    for _ in 0..16 {
-        if inbuf.capacity() - inbuf.len() < 4096 {
-            inbuf.reserve(8192);
-        }
-        match stream.try_read_buf(inbuf) {
-            Ok(0) => return Err("the peer closed the connection".to_owned()),
-            Ok(_) => {
-                got = true;
-                handle_frames(conn, inbuf)?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(got),
-            Err(e) => return Err(format!("read failed: {e}")),
-        }
-    }
-    Ok(got)
+/// What was read from the peer and not handled yet: `buf[start..]`.
+#[derive(Default)]
+struct Inbox {
+    buf: Vec<u8>,
+    start: usize,
 }
 
-/// Handles every whole frame in `inbuf` and keeps the rest.
-fn handle_frames(conn: &Arc<Connection>, inbuf: &mut Vec<u8>) -> Result<(), String> {
-    let mut used = 0;
-    while let Some((frame, len)) = wire::next_frame(&inbuf[used..])? {
-        if let Frame::Message(body) = frame {
-            // eetf panics on a few encodings it does not support (atom cache
-            // references); such a frame is as undecodable as a broken one.
-            let decoded = std::panic::catch_unwind(|| Message::read_from(&mut &body[..]));
-            match decoded {
-                Ok(Ok(msg)) => super::pid::with_node(&conn.node, || conn.handle(msg)),
-                Ok(Err(e)) => {
-                    tracing::warn!(peer = %conn.peer, error = %e, "undecodable distribution message; dropped")
-                }
-                Err(_) => {
-                    tracing::warn!(peer = %conn.peer, "distribution message in an unsupported encoding; dropped")
-                }
+impl Inbox {
+    /// Reads what the socket has and handles a turn's share of the whole
+    /// messages: `None` if there was nothing to read after all, else whether
+    /// whole messages may be left for the next turn.
+    fn read(&mut self, conn: &Arc<Connection>, stream: &TcpStream) -> Result<Option<bool>, String> {
+        if self.buf.capacity() - self.buf.len() < 4096 {
+            // Make room by dropping what was handled before growing.
+            self.buf.drain(..self.start);
+            self.start = 0;
+            if self.buf.capacity() - self.buf.len() < 4096 {
+                self.buf.reserve(8192);
             }
         }
-        used += len;
+        match stream.try_read_buf(&mut self.buf) {
+            Ok(0) => Err("the peer closed the connection".to_owned()),
+            Ok(_) => self.handle(conn).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(format!("read failed: {e}")),
+        }
     }
-    inbuf.drain(..used);
-    Ok(())
+
+    /// Handles up to [`MESSAGES_PER_TURN`] whole messages; true if that
+    /// share ran out before the whole messages did.
+    fn handle(&mut self, conn: &Arc<Connection>) -> Result<bool, String> {
+        for _ in 0..MESSAGES_PER_TURN {
+            let Some((frame, len)) = wire::next_frame(&self.buf[self.start..])? else {
+                if self.start == self.buf.len() {
+                    self.buf.clear();
+                    self.start = 0;
+                }
+                return Ok(false);
+            };
+            if let Frame::Message(body) = frame {
+                handle_message(conn, body);
+            }
+            self.start += len;
+        }
+        Ok(true)
+    }
+}
+
+/// Decodes and handles one message from the peer.
+fn handle_message(conn: &Arc<Connection>, body: &[u8]) {
+    // eetf panics on a few encodings it does not support (atom cache
+    // references); such a frame is as undecodable as a broken one.
+    let decoded = std::panic::catch_unwind(|| Message::read_from(&mut &body[..]));
+    match decoded {
+        Ok(Ok(msg)) => super::pid::with_node(&conn.node, || conn.handle(msg)),
+        Ok(Err(e)) => {
+            tracing::warn!(peer = %conn.peer, error = %e, "undecodable distribution message; dropped")
+        }
+        Err(_) => {
+            tracing::warn!(peer = %conn.peer, "distribution message in an unsupported encoding; dropped")
+        }
+    }
 }
