@@ -2,7 +2,7 @@
 //! processes are monitoring processes on the other side.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use gen_server::dist::Node;
@@ -135,4 +135,94 @@ async fn a_flood_of_incoming_casts_does_not_starve_the_ticks() {
         }
     })
     .await;
+}
+
+/// Monitors set from several threads while the connection is dropped: each
+/// one gets its `Down`, with `NoConnection`, whichever side of the loss it
+/// falls on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn monitors_racing_a_lost_connection_all_get_noconnection() {
+    require_epmd!();
+    let a = crate::rust_node("mr_a").await;
+    let b = crate::rust_node("mr_b").await;
+    let worker = gen_server::spawn(std::future::pending::<()>());
+    for _ in 0..30 {
+        within(a.connect(b.name())).await.unwrap();
+        let pid = a.pid_from_term(&b.local_pid(&worker).to_term()).unwrap();
+        let lost = a.monitor_node(b.name());
+        let stop = Arc::new(AtomicBool::new(false));
+        let made = Arc::new(AtomicU64::new(0));
+        let watchers: Vec<_> = (0..4)
+            .map(|_| {
+                let (pid, stop, made) = (pid.clone(), Arc::clone(&stop), Arc::clone(&made));
+                tokio::spawn(async move {
+                    let mut downs = Vec::new();
+                    // A few more once the loss is known, to cover after it too.
+                    let mut after = 0;
+                    while after < 4 {
+                        downs.push(gen_server::monitor(&pid));
+                        made.fetch_add(1, Ordering::Relaxed);
+                        if stop.load(Ordering::Relaxed) {
+                            after += 1;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    downs
+                })
+            })
+            .collect();
+        within(async {
+            while made.load(Ordering::Relaxed) < 40 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        assert!(a.disconnect(b.name()));
+        within(lost).await;
+        stop.store(true, Ordering::Relaxed);
+        for watcher in watchers {
+            for down in within(watcher).await.unwrap() {
+                assert_eq!(within(down).await, ExitReason::NoConnection);
+            }
+        }
+    }
+}
+
+/// A monitor of a process whose node was killed, set after the loss was
+/// noticed or before it, gets `NoConnection`; so does one set through a pid
+/// decoded afresh.
+#[tokio::test]
+async fn a_monitor_set_after_the_peer_was_killed_gets_noconnection() {
+    let _ = crate::require_elixir!();
+    let epmd = epmd().expect("epmd runs when elixir does");
+    let elixir = tokio::task::spawn_blocking(|| {
+        crate::cluster::Elixir::start(
+            epmd,
+            &node_name("ex_mk"),
+            COOKIE,
+            crate::PEER_SCRIPT.as_ref(),
+            "",
+        )
+    })
+    .await
+    .unwrap();
+    let node = crate::rust_node("mk").await;
+    let control = node.remote("Elixir.Control", &elixir.name);
+    let worker = within(control.call_term(crate::terms::atom("spawn_worker")))
+        .await
+        .unwrap();
+    let pid = node.pid_from_term(&worker).unwrap();
+    let lost = node.monitor_node(&elixir.name);
+    elixir.child.lock().unwrap().kill();
+    within(lost).await;
+
+    assert_eq!(
+        within(gen_server::monitor(&pid)).await,
+        ExitReason::NoConnection
+    );
+    let afresh = node.pid_from_term(&worker).unwrap();
+    assert_eq!(
+        within(gen_server::monitor(&afresh)).await,
+        ExitReason::NoConnection
+    );
 }

@@ -517,8 +517,12 @@ impl Connection {
             if state.closed {
                 return;
             }
+            let taken = std::mem::take(&mut *state);
+            // Stays set: a call, proxy or monitor registered from now on
+            // (by a sender that checked `is_closed` just before the loss)
+            // must see it, or it would wait for an end nobody will send.
             state.closed = true;
-            std::mem::take(&mut *state)
+            taken
         };
         // No more sends; the socket closes when the connection task lets go.
         drop(
