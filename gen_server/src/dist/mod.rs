@@ -196,6 +196,7 @@
 //! is behind one mutex per connection, never a node-wide one on the message
 //! path. `BENCHMARKS.md` compares round trips with Elixir's.
 
+mod accept;
 mod connection;
 mod epmd;
 pub mod error;
