@@ -441,8 +441,33 @@ impl Connection {
     fn demonitor_request(&self, reference: &Reference) {
         let watched = self.lock().watched.remove(reference);
         if let Some(w) = watched {
-            w.watcher.remove_watch(w.monitor);
+            let _ = w.watcher.remove_watch(w.monitor);
             w.target.unwatch(w.monitor);
+        }
+    }
+
+    /// Ends the peer's call whose tag, and monitor of the server, is
+    /// `reference`, as if the server had exited with `reason` for that
+    /// caller alone: the monitor fires with `reason`, so that the caller's
+    /// `GenServer.call` exits with it at once. A caller that did not monitor
+    /// the server (a hand-made `$gen_call`) cannot be told, and is left to
+    /// its timeout.
+    pub(crate) fn refuse_call(&self, caller: Pid, reference: Reference, reason: Term) {
+        let watched = self.lock().watched.remove(&reference);
+        // Whoever removes the watch first, this or the server's end,
+        // answers the monitor: it fires once.
+        let target = watched.and_then(|w| {
+            w.target.unwatch(w.monitor);
+            w.watcher.remove_watch(w.monitor).map(|(_, target)| target)
+        });
+        match target {
+            Some(target) => {
+                self.send_control(Message::monitor_p_exit(target, caller, reference, reason))
+            }
+            None => tracing::debug!(
+                peer = %self.peer,
+                "a refused call's caller does not monitor the server; it is left to its timeout"
+            ),
         }
     }
 

@@ -411,6 +411,14 @@ impl Shared {
             .cloned()
     }
 
+    /// The server exposed as `name`. Takes the node-wide table's (read)
+    /// lock: for calls from this node to itself; connections look names up
+    /// in their own copy.
+    pub(crate) fn exposed_named(&self, name: &str) -> Option<Arc<dyn Exposed>> {
+        let exposed = self.exposed.read().unwrap_or_else(|p| p.into_inner());
+        exposed.get(name).cloned()
+    }
+
     /// A copy of the exposed names and the version it is of.
     pub(crate) fn exposed_snapshot(&self) -> (u64, ExposedNames) {
         let exposed = self.exposed.read().unwrap_or_else(|p| p.into_inner());
