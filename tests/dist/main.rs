@@ -9,6 +9,7 @@
 mod cluster;
 mod interop;
 mod loss;
+mod own_node;
 mod refusals;
 mod robustness;
 mod rust_to_rust;
