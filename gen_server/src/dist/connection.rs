@@ -18,6 +18,11 @@
 //! for a whole `net_ticktime` (OTP's default is 60 s, so a silent peer is
 //! declared down after 60 to 75 s).
 //!
+//! **Fairness.** The task's loop looks at ticks and queued writes before
+//! the socket's reading side, and handles at most [`MESSAGES_PER_TURN`]
+//! incoming messages per turn, so a peer that never stops sending cannot
+//! keep this node from ticking or writing (see [`run`]).
+//!
 //! **Loss.** However the task ends (the peer closed, an I/O error, a tick
 //! timeout, [`Node::disconnect`](super::Node::disconnect), the node shut
 //! down), every pending call fails with `NodeDown`, every local monitor of a

@@ -34,7 +34,8 @@ enum Dest {
 /// [`Node::remote_pid`](super::Node::remote_pid)).
 ///
 /// Cheap to clone. The connection to the node is made at the first use, and
-/// made again after a loss.
+/// made again after a loss. A handle to this node itself (its own name, or a
+/// pid of this node) calls and casts to the local exposed server directly.
 #[derive(Clone)]
 pub struct RemoteRef {
     node: Arc<NodeInner>,
