@@ -233,7 +233,11 @@
 //! message in their own task and write it to the socket themselves when
 //! nothing is queued before it (the connection task writes what the socket
 //! could not take). A reply to a remote caller is encoded and written by the
-//! task that replies. Per-connection state (pending calls, monitors, links)
+//! task that replies. A call's `MONITOR_P` and request go out in one write;
+//! its `DEMONITOR_P`, once the reply is in, waits for the next write on the
+//! connection (the next call's, in one `writev`) or at most until the next
+//! tick, so that a call costs the caller one write syscall and the server
+//! one wake-up, not two. Per-connection state (pending calls, monitors, links)
 //! is behind one mutex per connection, never a node-wide one on the message
 //! path. `BENCHMARKS.md` compares round trips with Elixir's.
 

@@ -379,7 +379,8 @@ impl Drop for Pending<'_> {
                 Dest::Name { name, .. } => PidOrAtom::Atom(name.clone()),
                 Dest::Pid(pid) => PidOrAtom::Pid(pid.clone()),
             };
-            self.conn.send_control(Message::demonitor_p(
+            // Deferred: it goes out with the next call's frames.
+            self.conn.send_deferred(Message::demonitor_p(
                 caller_pid(self.conn),
                 to,
                 self.conn.shared.reference(self.n),
