@@ -226,3 +226,53 @@ async fn a_monitor_set_after_the_peer_was_killed_gets_noconnection() {
         ExitReason::NoConnection
     );
 }
+
+/// Calls made from several threads while the connection is dropped each end,
+/// with the reply or `NodeDown` (or, once the loss is known, a fresh
+/// connection's answer), never waiting forever: they have no timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn calls_racing_a_lost_connection_all_end() {
+    require_epmd!();
+    let a = crate::rust_node("cl_a").await;
+    let b = crate::rust_node("cl_b").await;
+    let _counter = crate::servers::Counter::builder()
+        .name("cl_counter")
+        .start(0)
+        .await
+        .unwrap();
+    b.expose::<crate::servers::Counter>("cl_counter");
+    for _ in 0..20 {
+        within(a.connect(b.name())).await.unwrap();
+        let lost = a.monitor_node(b.name());
+        let stop = Arc::new(AtomicBool::new(false));
+        let made = Arc::new(AtomicU64::new(0));
+        let callers: Vec<_> = (0..4)
+            .map(|_| {
+                let counter = a.remote("cl_counter", b.name());
+                let (stop, made) = (Arc::clone(&stop), Arc::clone(&made));
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        let get = gen_server::dist::term::Atom::from("get");
+                        match counter.call::<i64, _>(&get).no_timeout().await {
+                            Ok(_) | Err(gen_server::dist::RemoteCallError::NodeDown(_)) => {}
+                            Err(other) => panic!("unexpected {other:?}"),
+                        }
+                        made.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        within(async {
+            while made.load(Ordering::Relaxed) < 20 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        assert!(a.disconnect(b.name()));
+        within(lost).await;
+        stop.store(true, Ordering::Relaxed);
+        for caller in callers {
+            within(caller).await.unwrap();
+        }
+    }
+}
