@@ -304,16 +304,23 @@ impl Core {
         }
     }
 
-    /// Adds a watcher, or notifies it at once with `NoProc` if this process
-    /// has already ended.
+    /// Adds a watcher, or notifies it at once if this process has already
+    /// ended: with `NoProc`, or `NoConnection` for the stand-in of a process
+    /// whose node went away.
     pub(crate) fn add_watcher(&self, monitor: MonitorRef, watcher: Watcher) {
         let mut control = self.lock();
         if control.ended {
+            // A process of a node that went away is `NoConnection`, as in
+            // OTP (and as for `link`); any other ended process `NoProc`.
+            let reason = match control.exit {
+                Some(ExitReason::NoConnection) => ExitReason::NoConnection,
+                _ => ExitReason::NoProc,
+            };
             drop(control);
             watcher.notify(Down {
                 monitor,
                 id: self.id,
-                reason: ExitReason::NoProc,
+                reason,
             });
             return;
         }

@@ -11,6 +11,9 @@
 mod cluster;
 mod interop;
 mod loss;
+mod own_node;
+mod refusals;
+mod robustness;
 mod rust_processes;
 mod rust_to_rust;
 mod servers;

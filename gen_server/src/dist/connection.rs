@@ -18,6 +18,11 @@
 //! for a whole `net_ticktime` (OTP's default is 60 s, so a silent peer is
 //! declared down after 60 to 75 s).
 //!
+//! **Fairness.** The task's loop looks at ticks and queued writes before
+//! the socket's reading side, and handles at most [`MESSAGES_PER_TURN`]
+//! incoming messages per turn, so a peer that never stops sending cannot
+//! keep this node from ticking or writing (see [`run`]).
+//!
 //! **Loss.** However the task ends (the peer closed, an I/O error, a tick
 //! timeout, [`Node::disconnect`](super::Node::disconnect), the node shut
 //! down), every pending call fails with `NodeDown`, every local monitor of a
@@ -25,6 +30,7 @@
 //! process linked to one gets the exit signal `NoConnection`, and the node
 //! forgets the connection.
 
+use std::io::IoSlice;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -65,7 +71,7 @@ pub(crate) struct Connection {
     wrote: AtomicBool,
     /// Bytes wait in `Out::pending` for the connection task to flush.
     backlog: AtomicBool,
-    /// Tells the connection task that `Out::pending` has bytes.
+    /// Wakes the connection task: `Out::pending` has bytes, or `stop` is set.
     flush: tokio::sync::Notify,
     state: Mutex<State>,
     /// The node's exposed names, copied: looked up by the connection task
@@ -73,8 +79,10 @@ pub(crate) struct Connection {
     exposed: Mutex<(u64, ExposedNames)>,
     /// Becomes true once, when the connection is lost.
     down: watch::Sender<bool>,
-    /// Ends the connection task ([`Node::disconnect`](super::Node::disconnect)).
-    stop: tokio::sync::Notify,
+    /// Ends the connection task ([`Node::disconnect`](super::Node::disconnect)):
+    /// a flag rather than a `Notify` of its own, so that each turn of the
+    /// task's loop polls one `Notify`, not two.
+    stop: AtomicBool,
 }
 
 /// The sending side: a sender writes its frame to the socket itself when
@@ -84,6 +92,10 @@ struct Out {
     /// `None` once the connection is lost: nothing more is sent.
     stream: Option<Arc<TcpStream>>,
     pending: Vec<u8>,
+    /// Frames that need not go at once (a finished call's `DEMONITOR_P`):
+    /// written in the same syscall as the next frames sent, or at the next
+    /// tick. Only ever non-empty while `pending` is empty.
+    deferred: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -143,31 +155,77 @@ impl Connection {
 
     /// Sends encoded frames, in order with every other send: written from
     /// this task at once when nothing is queued and the socket has room
-    /// (the usual case), else queued for the connection task.
+    /// (the usual case), else queued for the connection task. Deferred
+    /// frames go first, in the same syscall.
     pub(crate) fn send_frames(&self, frames: &[u8]) {
         let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(stream) = &out.stream else { return };
+        let Out {
+            stream,
+            pending,
+            deferred,
+        } = &mut *out;
+        let Some(stream) = stream else { return };
+        if frames.is_empty() && deferred.is_empty() {
+            return;
+        }
         self.wrote.store(true, Ordering::Relaxed);
-        if !out.pending.is_empty() {
-            out.pending.extend_from_slice(frames);
+        if !pending.is_empty() {
+            pending.extend_from_slice(frames);
             return;
         }
         // Full (`WouldBlock`) or broken: the connection task writes the rest
         // later, or finds the error when it does.
-        let written = stream.try_write(frames).unwrap_or(0);
-        if written == frames.len() {
+        let written = if deferred.is_empty() {
+            stream.try_write(frames).unwrap_or(0)
+        } else {
+            let both = [IoSlice::new(deferred), IoSlice::new(frames)];
+            let n = stream.try_write_vectored(&both).unwrap_or(0);
+            let of_deferred = n.min(deferred.len());
+            // Only when the socket took none of `frames`.
+            pending.extend_from_slice(&deferred[of_deferred..]);
+            deferred.clear();
+            n - of_deferred
+        };
+        if written == frames.len() && pending.is_empty() {
             return;
         }
-        out.pending.extend_from_slice(&frames[written..]);
+        pending.extend_from_slice(&frames[written..]);
         drop(out);
         self.backlog.store(true, Ordering::Release);
         self.flush.notify_one();
     }
 
+    /// Sends a message that may wait for the next write: it costs no
+    /// syscall of its own when other messages follow soon, and waits at most
+    /// until the next tick otherwise. For messages whose delay changes
+    /// nothing the peer can see but how long it keeps a record (the
+    /// `DEMONITOR_P` of a call that has its reply).
+    pub(crate) fn send_deferred(&self, msg: Message) {
+        let frame = match wire::frame(msg) {
+            Ok(frame) => frame,
+            Err(why) => {
+                tracing::error!(peer = %self.peer, %why, "cannot encode a distribution control message");
+                return;
+            }
+        };
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        if out.stream.is_none() {
+            return;
+        }
+        if out.pending.is_empty() {
+            out.deferred.extend_from_slice(&frame);
+        } else {
+            // Behind a backlog the connection task writes anyway.
+            out.pending.extend_from_slice(&frame);
+        }
+    }
+
     /// Writes what is queued, as far as the socket takes it.
     fn flush_pending(&self) -> std::io::Result<()> {
         let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let Out { stream, pending } = &mut *out;
+        let Out {
+            stream, pending, ..
+        } = &mut *out;
         let Some(stream) = stream else { return Ok(()) };
         while !pending.is_empty() {
             match stream.try_write(pending) {
@@ -182,7 +240,8 @@ impl Connection {
 
     /// Ends the connection, as if it had been lost.
     pub(crate) fn disconnect(&self) {
-        self.stop.notify_one();
+        self.stop.store(true, Ordering::Release);
+        self.flush.notify_one();
     }
 
     /// Registers a call waiting for the reference numbered `n`; `None` if the
@@ -441,8 +500,33 @@ impl Connection {
     fn demonitor_request(&self, reference: &Reference) {
         let watched = self.lock().watched.remove(reference);
         if let Some(w) = watched {
-            w.watcher.remove_watch(w.monitor);
+            let _ = w.watcher.remove_watch(w.monitor);
             w.target.unwatch(w.monitor);
+        }
+    }
+
+    /// Ends the peer's call whose tag, and monitor of the server, is
+    /// `reference`, as if the server had exited with `reason` for that
+    /// caller alone: the monitor fires with `reason`, so that the caller's
+    /// `GenServer.call` exits with it at once. A caller that did not monitor
+    /// the server (a hand-made `$gen_call`) cannot be told, and is left to
+    /// its timeout.
+    pub(crate) fn refuse_call(&self, caller: Pid, reference: Reference, reason: Term) {
+        let watched = self.lock().watched.remove(&reference);
+        // Whoever removes the watch first, this or the server's end,
+        // answers the monitor: it fires once.
+        let target = watched.and_then(|w| {
+            w.target.unwatch(w.monitor);
+            w.watcher.remove_watch(w.monitor).map(|(_, target)| target)
+        });
+        match target {
+            Some(target) => {
+                self.send_control(Message::monitor_p_exit(target, caller, reference, reason))
+            }
+            None => tracing::debug!(
+                peer = %self.peer,
+                "a refused call's caller does not monitor the server; it is left to its timeout"
+            ),
         }
     }
 
@@ -517,8 +601,12 @@ impl Connection {
             if state.closed {
                 return;
             }
+            let taken = std::mem::take(&mut *state);
+            // Stays set: a call, proxy or monitor registered from now on
+            // (by a sender that checked `is_closed` just before the loss)
+            // must see it, or it would wait for an end nobody will send.
             state.closed = true;
-            std::mem::take(&mut *state)
+            taken
         };
         // No more sends; the socket closes when the connection task lets go.
         drop(
@@ -574,6 +662,7 @@ pub(crate) fn start(
         out: Mutex::new(Out {
             stream: Some(Arc::clone(&stream)),
             pending: Vec::new(),
+            deferred: Vec::new(),
         }),
         wrote: AtomicBool::new(false),
         backlog: AtomicBool::new(false),
@@ -581,7 +670,7 @@ pub(crate) fn start(
         state: Mutex::new(State::default()),
         exposed: Mutex::new(node.shared.exposed_snapshot()),
         down: watch::Sender::new(false),
-        stop: tokio::sync::Notify::new(),
+        stop: AtomicBool::new(false),
     });
     let task = run(Arc::clone(&conn), stream, node.tick_time);
     tokio::spawn(task);
@@ -601,28 +690,60 @@ impl Drop for LossGuard {
     }
 }
 
+/// At most this many incoming messages are handled per turn of the
+/// connection task's loop (see [`run`]); the rest wait in the inbox for the
+/// next turn, after the ticks and queued writes have had their chance.
+const MESSAGES_PER_TURN: usize = 64;
+
 async fn run(conn: Arc<Connection>, stream: Arc<TcpStream>, tick_time: Duration) {
     let mut guard = LossGuard {
         conn: Arc::clone(&conn),
         why: "the node shut down".into(),
     };
-    let mut inbuf: Vec<u8> = Vec::with_capacity(8192);
+    let mut inbox = Inbox::default();
+    // Whole messages wait in `inbox` beyond the last turn's share.
+    let mut more = false;
     let period = tick_time / 4;
     let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_read = Instant::now();
     let why = loop {
+        if conn.stop.load(Ordering::Acquire) {
+            break "disconnected by this node".to_owned();
+        }
         let backlog = conn.backlog.load(Ordering::Acquire);
+        // Reading comes last, and each turn handles a bounded share of what
+        // was read: with `biased`, the first ready branch always wins, and a
+        // peer that sends without pause keeps the socket readable at every
+        // turn. Were reads first, or a turn unbounded, the ticks and queued
+        // writes would not run during a flood: this node would send no tick,
+        // and the peer, hearing nothing, would drop the connection after
+        // `net_ticktime`; senders behind a full socket would wait as long as
+        // the flood lasts. The branches before the reads are cheap and ready
+        // at most once per tick or per drained backlog.
         tokio::select! {
             biased;
-            ready = stream.readable() => {
-                if let Err(e) = ready {
-                    break format!("read failed: {e}");
+            _ = ticks.tick() => {
+                // What was deferred waits no longer than this.
+                conn.send_frames(&[]);
+                if last_read.elapsed() >= tick_time && !more {
+                    // The task itself may have been held up (a busy
+                    // runtime) while the peer's ticks waited in the socket:
+                    // read what is there before giving up.
+                    match inbox.read(&conn, &stream) {
+                        Ok(Some(left)) => {
+                            more = left;
+                            last_read = Instant::now();
+                        }
+                        Ok(None) => break format!(
+                            "no message or tick from the peer for {tick_time:?} (net_ticktime)"
+                        ),
+                        Err(why) => break why,
+                    }
                 }
-                match read_some(&conn, &stream, &mut inbuf) {
-                    Ok(true) => last_read = Instant::now(),
-                    Ok(false) => {}
-                    Err(why) => break why,
+                if !conn.wrote.swap(false, Ordering::Relaxed) {
+                    conn.send_frames(&wire::TICK);
+                    conn.wrote.store(false, Ordering::Relaxed);
                 }
             },
             ready = stream.writable(), if backlog => {
@@ -630,65 +751,104 @@ async fn run(conn: Arc<Connection>, stream: Arc<TcpStream>, tick_time: Duration)
                     break format!("write failed: {e}");
                 }
             },
-            // Only wakes the loop, to wait for `writable` above.
-            _ = conn.flush.notified(), if !backlog => {},
-            _ = ticks.tick() => {
-                if last_read.elapsed() >= tick_time {
-                    break format!("no message or tick from the peer for {tick_time:?} (net_ticktime)");
+            // Only wakes the loop: to wait for `writable` above, or to stop
+            // (so polled with a backlog too: a peer that reads nothing must
+            // not hold up `disconnect`).
+            _ = conn.flush.notified() => {},
+            () = std::future::ready(()), if more => {
+                match inbox.handle(&conn, MESSAGES_PER_TURN) {
+                    Ok((_, left)) => more = left,
+                    Err(why) => break why,
                 }
-                if !conn.wrote.swap(false, Ordering::Relaxed) {
-                    conn.send_frames(&wire::TICK);
-                    conn.wrote.store(false, Ordering::Relaxed);
+                last_read = Instant::now();
+            },
+            ready = stream.readable(), if !more => {
+                if let Err(e) = ready {
+                    break format!("read failed: {e}");
+                }
+                match inbox.read(&conn, &stream) {
+                    Ok(Some(left)) => {
+                        more = left;
+                        last_read = Instant::now();
+                    }
+                    Ok(None) => {}
+                    Err(why) => break why,
                 }
             },
-            _ = conn.stop.notified() => break "disconnected by this node".to_owned(),
         }
     };
     guard.why = why;
 }
 
-/// Reads what the socket has and handles every whole frame; false if there
-/// was nothing to read after all.
-fn read_some(
-    conn: &Arc<Connection>,
-    stream: &TcpStream,
-    inbuf: &mut Vec<u8>,
-) -> Result<bool, String> {
-    let mut got = false;
-    // Bounded, so that a peer that never stops sending cannot starve the
-    // writes and ticks of this task.
-    for _ in 0..16 {
-        if inbuf.capacity() - inbuf.len() < 4096 {
-            inbuf.reserve(8192);
-        }
-        match stream.try_read_buf(inbuf) {
-            Ok(0) => return Err("the peer closed the connection".to_owned()),
-            Ok(_) => {
-                got = true;
-                handle_frames(conn, inbuf)?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(got),
-            Err(e) => return Err(format!("read failed: {e}")),
-        }
-    }
-    Ok(got)
+/// What was read from the peer and not handled yet: `buf[start..]`.
+#[derive(Default)]
+struct Inbox {
+    buf: Vec<u8>,
+    start: usize,
 }
 
-/// Handles every whole frame in `inbuf` and keeps the rest.
-fn handle_frames(conn: &Arc<Connection>, inbuf: &mut Vec<u8>) -> Result<(), String> {
-    let mut used = 0;
-    while let Some((frame, len)) = wire::next_frame(&inbuf[used..])? {
-        if let Frame::Message(body) = frame {
-            // A hostile or broken frame is dropped; the connection carries on.
-            match wire::read_message(body) {
-                Ok(msg) => super::pid::with_node(&conn.node, || conn.handle(msg)),
-                Err(e) => {
-                    tracing::warn!(peer = %conn.peer, error = %e, "undecodable distribution message; dropped")
+impl Inbox {
+    /// Reads what the socket has, until it has no more (so that the next
+    /// turn waits for it rather than finding it empty) or this turn's share
+    /// of whole messages is handled: `None` if there was nothing to read
+    /// after all, else whether whole messages may be left for the next turn.
+    fn read(&mut self, conn: &Arc<Connection>, stream: &TcpStream) -> Result<Option<bool>, String> {
+        let mut budget = MESSAGES_PER_TURN;
+        let mut got = false;
+        loop {
+            if self.buf.capacity() - self.buf.len() < 4096 {
+                // Make room by dropping what was handled before growing.
+                self.buf.drain(..self.start);
+                self.start = 0;
+                if self.buf.capacity() - self.buf.len() < 4096 {
+                    self.buf.reserve(8192);
                 }
             }
+            match stream.try_read_buf(&mut self.buf) {
+                Ok(0) => return Err("the peer closed the connection".to_owned()),
+                Ok(_) => {
+                    got = true;
+                    let (handled, more) = self.handle(conn, budget)?;
+                    if more {
+                        return Ok(Some(true));
+                    }
+                    budget -= handled;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    return Ok(got.then_some(false));
+                }
+                Err(e) => return Err(format!("read failed: {e}")),
+            }
         }
-        used += len;
     }
-    inbuf.drain(..used);
-    Ok(())
+
+    /// Handles up to `budget` whole messages: how many, and whether the
+    /// budget ran out before the whole messages did.
+    fn handle(&mut self, conn: &Arc<Connection>, budget: usize) -> Result<(usize, bool), String> {
+        for handled in 0..budget {
+            let Some((frame, len)) = wire::next_frame(&self.buf[self.start..])? else {
+                if self.start == self.buf.len() {
+                    self.buf.clear();
+                    self.start = 0;
+                }
+                return Ok((handled, false));
+            };
+            if let Frame::Message(body) = frame {
+                handle_message(conn, body);
+            }
+            self.start += len;
+        }
+        Ok((budget, true))
+    }
+}
+
+/// Decodes and handles one message from the peer.
+fn handle_message(conn: &Arc<Connection>, body: &[u8]) {
+    // A hostile or broken frame is dropped; the connection carries on.
+    match wire::read_message(body) {
+        Ok(msg) => super::pid::with_node(&conn.node, || conn.handle(msg)),
+        Err(e) => {
+            tracing::warn!(peer = %conn.peer, error = %e, "undecodable distribution message; dropped")
+        }
+    }
 }

@@ -72,7 +72,9 @@ pub enum ConnectError {
 /// Each case OTP's `GenServer.call` exits with has its own variant: `:noproc`
 /// ([`NoProc`](Self::NoProc)), `{:nodedown, node}` ([`NodeDown`](Self::NodeDown)),
 /// `:timeout` ([`Timeout`](Self::Timeout)) and the server's exit reason
-/// ([`Exited`](Self::Exited)).
+/// ([`Exited`](Self::Exited)); a Rust server adds `:mailbox_full`
+/// ([`MailboxFull`](Self::MailboxFull)) and `:no_reply`
+/// ([`NoReply`](Self::NoReply)).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RemoteCallError {
@@ -96,6 +98,24 @@ pub enum RemoteCallError {
     /// The server ended before it replied; this is its exit reason.
     #[error("remote server exited during the call: {0}")]
     Exited(ExitReason),
+    /// A Rust server's bounded mailbox was full when the request arrived:
+    /// the request was dropped unhandled, and the server is still running.
+    /// It is answered at once (the caller's monitor of the server fires with
+    /// `:mailbox_full`), not left to the timeout. OTP's mailboxes have no
+    /// bound, so only a Rust server answers this.
+    #[error("remote server mailbox is full")]
+    MailboxFull,
+    /// A Rust server's handler dropped the call's
+    /// [`ReplyTo`](crate::ReplyTo) without replying, and the server is still
+    /// running (the monitor fires with `:no_reply`). A handler that panics
+    /// is [`Exited`](Self::Exited) instead.
+    #[error("remote server dropped the reply handle without replying")]
+    NoReply,
+    /// A server called itself through a [`RemoteRef`](super::RemoteRef) to
+    /// its own node: it would wait for its own reply until the timeout, so
+    /// the call fails at once (OTP's `:calling_self`).
+    #[error("server called itself")]
+    CallingSelf,
     /// A Rust server could not decode the request into one of its handlers
     /// and answered `{:error, {:badarg, why}}`; it is still running.
     #[error("remote server rejected the request: {0}")]

@@ -79,7 +79,16 @@
 //!   monitor of a process there a [`Down`](crate::Down) with
 //!   [`ExitReason::NoConnection`](crate::ExitReason::NoConnection), and sends
 //!   the exit signal `NoConnection` to every local process linked to one;
-//!   [`Node::monitor_node`] resolves.
+//!   [`Node::monitor_node`] resolves. A monitor or call made while the
+//!   connection is going down gets the same answer, whichever side of the
+//!   loss it falls on. A peer that floods the connection does not hold up
+//!   this node's ticks or queued writes: the connection task handles a
+//!   bounded share of incoming messages per turn, after them.
+//! * **Accepting.** If accepting an incoming connection fails (out of file
+//!   descriptors, `EMFILE`), the node logs it (`tracing`, warn) and tries
+//!   again after a pause that doubles from 10 ms up to 1 s, and is back to
+//!   10 ms after a connection is accepted: it neither spins nor stops
+//!   listening.
 //!
 //! # Exposing a gen_server
 //!
@@ -115,7 +124,19 @@
 //!   that fits `i64`, found \"three\""}}`; the server never sees the request
 //!   and keeps running, and the refusal is logged (`tracing`, warn);
 //! * the server dies during the call: the caller exits with its reason (a
-//!   panic arrives as an Elixir `RuntimeError` with the panic message).
+//!   panic arrives as an Elixir `RuntimeError` with the panic message);
+//! * the server's bounded mailbox ([`Builder::bounded_mailbox`](crate::Builder::bounded_mailbox))
+//!   is full: the request is dropped, logged (warn), and the caller exits
+//!   `:mailbox_full` at once (`{:mailbox_full, {GenServer, :call, _}}`);
+//! * the handler drops its [`ReplyTo`](crate::ReplyTo) without replying, the
+//!   server still running: the caller exits `:no_reply` at once.
+//!
+//! These two end the call the way a server's death does, through the
+//! monitor the caller set on the server (OTP's `gen:call` always sets one):
+//! it fires with that reason for this caller alone, and the server keeps
+//! running. A caller that did not monitor (a hand-written `$gen_call`
+//! message) is left to its timeout. A cast to a full mailbox is dropped
+//! with a warning; the sender is not told, as OTP's casts never fail.
 //!
 //! The name is looked up at each request, so a server restarted by a
 //! supervisor under the same name stays reachable.
@@ -128,12 +149,20 @@
 //! failure is its own [`RemoteCallError`]: `NoProc` at once for an unknown
 //! name, `NodeDown` when the connection is lost meanwhile, `Timeout` after
 //! 5 s ([`RemoteCall::timeout`], [`RemoteCall::no_timeout`]), `Exited` with
-//! the server's reason, `BadArg` when a Rust server refused the request.
+//! the server's reason, `BadArg` when a Rust server refused the request,
+//! `MailboxFull` and `NoReply` when a Rust server could not take it or
+//! dropped its reply (see above).
 //! Requests are serde values: `Atom::from("get")` for `:get`,
 //! `(Atom::from("add"), 3)` for `{:add, 3}`, or an enum with
 //! `#[serde(rename_all = "snake_case")]` whose variant `Add(3)` is
 //! `{:add, 3}`. [`RemoteRef::call_term`] and [`RemoteRef::cast_term`] take
 //! raw [`Term`]s.
+//!
+//! A [`RemoteRef`] to this node itself, `node.remote(name, node.name())` or
+//! a pid of this node, reaches the local server directly, with no
+//! connection: the same terms and outcomes as a call from another node
+//! (only exposed names, `NoProc` otherwise), and
+//! [`RemoteCallError::CallingSelf`] when a server calls itself that way.
 //!
 //! # Pids, monitors and links across nodes
 //!
@@ -184,6 +213,18 @@
 //!   fragments, no TLS.** Hidden by default (see above).
 //! * **Casts report an unreachable node** ([`RemoteSendError::Unreachable`])
 //!   where OTP's `GenServer.cast` always returns `:ok`.
+//! * **Bounded mailboxes refuse calls.** OTP's mailboxes have no bound; a
+//!   Rust server's may, and a call from another node that finds it full is
+//!   not queued to wait (that would block the connection for every other
+//!   process): its caller exits `:mailbox_full` at once, and a cast is
+//!   dropped.
+//! * **A dropped reply handle ends the call** with `:no_reply` at once,
+//!   where an OTP server that never calls `GenServer.reply` leaves its
+//!   caller to the timeout.
+//! * **`{name, node()}` reaches only exposed names.** OTP's
+//!   `GenServer.call({name, node()}, …)` reaches any locally registered
+//!   name; a [`RemoteRef`] to this node goes through the same exposed-name
+//!   table as calls from other nodes, since its requests are terms.
 //! * **A remote pid's stand-in ends with its connection.** After the
 //!   connection to a node is lost and made again, [`RemotePid`]s resolved
 //!   before stay ended (monitoring them gives `NoConnection` at once); pids
@@ -195,10 +236,15 @@
 //! message in their own task and write it to the socket themselves when
 //! nothing is queued before it (the connection task writes what the socket
 //! could not take). A reply to a remote caller is encoded and written by the
-//! task that replies. Per-connection state (pending calls, monitors, links)
+//! task that replies. A call's `MONITOR_P` and request go out in one write;
+//! its `DEMONITOR_P`, once the reply is in, waits for the next write on the
+//! connection (the next call's, in one `writev`) or at most until the next
+//! tick, so that a call costs the caller one write syscall and the server
+//! one wake-up, not two. Per-connection state (pending calls, monitors, links)
 //! is behind one mutex per connection, never a node-wide one on the message
 //! path. `BENCHMARKS.md` compares round trips with Elixir's.
 
+mod accept;
 mod connection;
 mod epmd;
 pub mod error;

@@ -15,6 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
+use super::accept;
 use super::connection::{self, Connection};
 use super::epmd::{self, Registration};
 use super::error::{ConnectError, NodeError};
@@ -121,7 +122,16 @@ impl NodeBuilder {
         let registration = epmd::register(epmd_port, parsed.name(), port, self.hidden).await?;
         let creation = registration.creation;
         let inner = Arc::new_cyclic(|weak: &Weak<NodeInner>| {
-            let accept = tokio::spawn(accept_loop(listener, weak.clone()));
+            let node = weak.clone();
+            let accept = tokio::spawn(accept::accept_loop(listener, move |stream| {
+                match node.upgrade() {
+                    Some(node) => {
+                        tokio::spawn(node.accept_one(stream));
+                        true
+                    }
+                    None => false,
+                }
+            }));
             NodeInner {
                 shared: Arc::new(Shared {
                     name: Atom::from(self.name.as_str()),
@@ -401,6 +411,14 @@ impl Shared {
             .cloned()
     }
 
+    /// The server exposed as `name`. Takes the node-wide table's (read)
+    /// lock: for calls from this node to itself; connections look names up
+    /// in their own copy.
+    pub(crate) fn exposed_named(&self, name: &str) -> Option<Arc<dyn Exposed>> {
+        let exposed = self.exposed.read().unwrap_or_else(|p| p.into_inner());
+        exposed.get(name).cloned()
+    }
+
     /// A copy of the exposed names and the version it is of.
     pub(crate) fn exposed_snapshot(&self) -> (u64, ExposedNames) {
         let exposed = self.exposed.read().unwrap_or_else(|p| p.into_inner());
@@ -647,19 +665,5 @@ impl Drop for Dialing<'_> {
         if let Some(Peer::Dialing(_)) = peers.get(self.peer) {
             peers.remove(self.peer);
         }
-    }
-}
-
-async fn accept_loop(listener: TcpListener, node: Weak<NodeInner>) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            Err(error) => {
-                tracing::warn!(%error, "accepting a node connection failed");
-                continue;
-            }
-        };
-        let Some(node) = node.upgrade() else { return };
-        tokio::spawn(node.accept_one(stream));
     }
 }

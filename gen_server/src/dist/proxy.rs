@@ -78,8 +78,10 @@ impl Proxy {
         self.lock().watches.insert(monitor, (reference, target));
     }
 
-    pub(crate) fn remove_watch(&self, monitor: MonitorRef) {
-        self.lock().watches.remove(&monitor);
+    /// Removes a monitor the remote process set: its reference and what it
+    /// monitored; `None` if it has fired or was removed already.
+    pub(crate) fn remove_watch(&self, monitor: MonitorRef) -> Option<(Reference, PidOrAtom)> {
+        self.lock().watches.remove(&monitor)
     }
 
     /// The remote process ended (or was never there) for the local monitor

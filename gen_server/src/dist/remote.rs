@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 
 use super::connection::{CallEvent, Connection};
 use super::error::{RemoteCallError, RemoteSendError};
+use super::expose::{self, Exposed, RemoteReply};
 use super::node::NodeInner;
 use super::term::{from_term, to_term};
 use super::wire;
@@ -33,7 +34,8 @@ enum Dest {
 /// [`Node::remote_pid`](super::Node::remote_pid)).
 ///
 /// Cheap to clone. The connection to the node is made at the first use, and
-/// made again after a loss.
+/// made again after a loss. A handle to this node itself (its own name, or a
+/// pid of this node) calls and casts to the local exposed server directly.
 #[derive(Clone)]
 pub struct RemoteRef {
     node: Arc<NodeInner>,
@@ -63,6 +65,21 @@ impl RemoteRef {
         match &self.dest {
             Dest::Name { node, .. } => node,
             Dest::Pid(pid) => &pid.node.name,
+        }
+    }
+
+    /// Whether the process is on this node: calls and casts then go to the
+    /// local server directly, through no connection.
+    fn is_local(&self) -> bool {
+        self.node() == &*self.node.shared.name.name
+    }
+
+    /// The server of this node the handle names, if it is exposed: by name,
+    /// or by the pid of an exposed server.
+    fn local_server(&self) -> Option<Arc<dyn Exposed>> {
+        match &self.dest {
+            Dest::Name { name, .. } => self.node.shared.exposed_named(&name.name),
+            Dest::Pid(pid) => self.node.shared.exported_server(pid),
         }
     }
 
@@ -162,6 +179,10 @@ impl RemoteRef {
     /// # Cancellation
     /// Dropping the future before it resolves sends nothing.
     pub async fn send_term(&self, message: Term) -> Result<(), RemoteSendError> {
+        if self.is_local() {
+            self.send_local(message);
+            return Ok(());
+        }
         let conn = self.node.connection(self.node()).await?;
         if let Some(sender) = current::current_process() {
             conn.remember_sender(&sender);
@@ -174,12 +195,74 @@ impl RemoteRef {
         conn.send(msg).map_err(RemoteSendError::Encode)
     }
 
+    /// A message to a server of this node, as its connections would pass
+    /// it on from another node: a `$gen_cast` goes to the exposed server,
+    /// anything else is dropped (see the module documentation).
+    fn send_local(&self, message: Term) {
+        let server = self.local_server();
+        match (message, server) {
+            (Term::Tuple(t), Some(server))
+                if t.elements.len() == 2 && wire::is_atom(&t.elements[0], "$gen_cast") =>
+            {
+                let request = t.elements.into_iter().nth(1).expect("two elements");
+                server.cast(request);
+            }
+            (_, None) => {
+                tracing::debug!(to = ?self, "message to a name of this node that is not exposed; dropped")
+            }
+            (_, Some(_)) => tracing::debug!(to = ?self, "plain message to a Rust server; dropped"),
+        }
+    }
+
+    /// A call to a server of this node: the same request and reply terms,
+    /// outcomes and errors as a call from another node, without a
+    /// connection. The server is monitored for the call, as a remote one is.
+    async fn call_local(
+        &self,
+        request: Term,
+        due: Option<Instant>,
+    ) -> Result<Term, RemoteCallError> {
+        let Some(server) = self.local_server() else {
+            return Err(RemoteCallError::NoProc);
+        };
+        let Some(process) = server.process() else {
+            return Err(RemoteCallError::NoProc);
+        };
+        if current::current_actor() == Some(process.core().id) {
+            return Err(RemoteCallError::CallingSelf);
+        }
+        let mut down = crate::monitor(&crate::Pid { process });
+        let (tx, reply) = tokio::sync::oneshot::channel();
+        server.call(request, RemoteReply::local(tx));
+        let outcome = async {
+            tokio::select! {
+                biased;
+                event = reply => match event {
+                    Ok(CallEvent::Reply(term)) => Ok(term),
+                    Ok(CallEvent::Down(reason)) => Err(call_down_error(&reason, "")),
+                    // Dropped unanswered by a server that is ending.
+                    Err(_) => Err(exited(down.await)),
+                },
+                reason = &mut down => Err(exited(reason)),
+            }
+        };
+        match due {
+            Some(due) => tokio::time::timeout_at(due, outcome)
+                .await
+                .unwrap_or(Err(RemoteCallError::Timeout)),
+            None => outcome.await,
+        }
+    }
+
     async fn call_raw(
         &self,
         request: Term,
         timeout: Option<Duration>,
     ) -> Result<Term, RemoteCallError> {
         let due = timeout.map(|t| Instant::now() + t);
+        if self.is_local() {
+            return self.call_local(request, due).await;
+        }
         let conn = match due {
             Some(due) => tokio::time::timeout_at(due, self.node.connection(self.node()))
                 .await
@@ -230,13 +313,7 @@ impl RemoteRef {
             Ok(CallEvent::Reply(term)) => Ok(term),
             Ok(CallEvent::Down(reason)) => {
                 pending.demonitor = false;
-                Err(match wire::reason_from_term(&reason) {
-                    crate::ExitReason::NoProc => RemoteCallError::NoProc,
-                    crate::ExitReason::NoConnection => {
-                        RemoteCallError::NodeDown(conn.peer.to_string())
-                    }
-                    reason => RemoteCallError::Exited(reason),
-                })
+                Err(call_down_error(&reason, &conn.peer))
             }
             // The connection was lost: its pending calls are dropped.
             Err(_) => {
@@ -244,6 +321,29 @@ impl RemoteRef {
                 Err(RemoteCallError::NodeDown(conn.peer.to_string()))
             }
         }
+    }
+}
+
+/// The error of a call whose monitor of the server fired with `reason`,
+/// from a server on node `peer`.
+fn call_down_error(reason: &Term, peer: &str) -> RemoteCallError {
+    if wire::is_atom(reason, expose::MAILBOX_FULL) {
+        return RemoteCallError::MailboxFull;
+    }
+    if wire::is_atom(reason, expose::NO_REPLY) {
+        return RemoteCallError::NoReply;
+    }
+    match wire::reason_from_term(reason) {
+        crate::ExitReason::NoConnection => RemoteCallError::NodeDown(peer.to_owned()),
+        reason => exited(reason),
+    }
+}
+
+/// The error of a call to a server that ended with `reason`.
+fn exited(reason: crate::ExitReason) -> RemoteCallError {
+    match reason {
+        crate::ExitReason::NoProc => RemoteCallError::NoProc,
+        reason => RemoteCallError::Exited(reason),
     }
 }
 
@@ -279,7 +379,8 @@ impl Drop for Pending<'_> {
                 Dest::Name { name, .. } => PidOrAtom::Atom(name.clone()),
                 Dest::Pid(pid) => PidOrAtom::Pid(pid.clone()),
             };
-            self.conn.send_control(Message::demonitor_p(
+            // Deferred: it goes out with the next call's frames.
+            self.conn.send_deferred(Message::demonitor_p(
                 caller_pid(self.conn),
                 to,
                 self.conn.shared.reference(self.n),
