@@ -15,7 +15,7 @@ use crate::{COOKIE, epmd, node_name, require_epmd, within};
 /// ticking is found within the test's bound.
 async fn ticking_node(tag: &str, tick_time: Duration) -> Node {
     Node::builder(node_name(tag), COOKIE)
-        .epmd_port(epmd().expect("epmd runs").port)
+        .epmd_port(epmd().await.expect("epmd runs").port)
         .tick_time(tick_time)
         .start()
         .await
@@ -194,18 +194,15 @@ async fn monitors_racing_a_lost_connection_all_get_noconnection() {
 #[tokio::test]
 async fn a_monitor_set_after_the_peer_was_killed_gets_noconnection() {
     let _ = crate::require_elixir!();
-    let epmd = epmd().expect("epmd runs when elixir does");
-    let elixir = tokio::task::spawn_blocking(|| {
-        crate::cluster::Elixir::start(
-            epmd,
-            &node_name("ex_mk"),
-            COOKIE,
-            crate::PEER_SCRIPT.as_ref(),
-            "",
-        )
-    })
-    .await
-    .unwrap();
+    let epmd = epmd().await.expect("epmd runs when elixir does");
+    let elixir = crate::cluster::Elixir::start(
+        epmd,
+        &node_name("ex_mk"),
+        COOKIE,
+        crate::PEER_SCRIPT.as_ref(),
+        "",
+    )
+    .await;
     let node = crate::rust_node("mk").await;
     let control = node.remote("Elixir.Control", &elixir.name);
     let worker = within(control.call_term(crate::terms::atom("spawn_worker")))
